@@ -1,0 +1,1 @@
+"""The FastAPI application: web chat, webhooks, admin API."""

@@ -1,0 +1,64 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from backend.app import health, webchat
+from backend.runtime import Runtime
+from backend.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    background: bool = True,
+) -> FastAPI:
+    """The app. With ``background``, the outbox dispatcher runs for the app's lifetime.
+
+    Args:
+        settings: read from the environment when not given.
+        runtime: an already built runtime (tests pass their own, with a test clock).
+        background: run the dispatcher loop (tests drive it by hand instead).
+    """
+    settings = settings or (runtime.settings if runtime else Settings())
+    built = runtime or Runtime.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if background:
+            task = asyncio.create_task(
+                built.dispatcher.run_forever(interval=settings.dispatch_interval_seconds)
+            )
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if runtime is None:
+                await built.close()
+
+    app = FastAPI(
+        title="massar",
+        version="0.1.0",
+        summary="Inform, screen, enrol and follow people on the messaging apps they use.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = built
+    app.include_router(health.router)
+    app.include_router(webchat.router)
+    app.mount("/static", StaticFiles(directory=webchat.STATIC), name="static")
+    return app

@@ -1,0 +1,78 @@
+"""The composition root: from Settings to a running engine, inbound service and dispatcher.
+
+Settings are read here and passed down as plain values; nothing below ``backend`` reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from backend.db.models import utcnow
+from backend.db.session import make_engine, make_session_factory
+from backend.services.dispatcher import Dispatcher
+from backend.services.inbound import InboundService
+from backend.settings import Settings
+from bot.base import ChannelAdapter
+from bot.webchat.adapter import WebChatAdapter
+from conversations.content_loader import Content, load_content
+from conversations.engine import Engine
+from conversations.i18n import Catalogs
+
+
+@dataclass
+class Runtime:
+    """Everything a process needs to answer people, built once at start-up."""
+
+    settings: Settings
+    db: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    content: Content
+    engine: Engine
+    inbound: InboundService
+    dispatcher: Dispatcher
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        extra_adapters: tuple[ChannelAdapter, ...] = (),
+        raise_errors: bool = False,
+    ) -> Runtime:
+        """Load content and catalogs, connect the database, wire the services."""
+        content = load_content(settings.content_dir)
+        engine = Engine(
+            content=content,
+            catalogs=Catalogs(settings.locales_dir),
+            default_language=settings.default_language,
+            resume_after=timedelta(hours=settings.resume_after_hours),
+            raise_errors=raise_errors,
+        )
+        db = make_engine(settings.database_url)
+        sessions = make_session_factory(db)
+        adapters: dict[str, ChannelAdapter] = {"webchat": WebChatAdapter()}
+        adapters.update({a.name: a for a in extra_adapters})
+        dispatcher = Dispatcher(
+            session_factory=sessions,
+            adapters=adapters,
+            batch_size=settings.outbox_batch_size,
+            max_attempts=settings.outbox_max_attempts,
+            clock=clock,
+        )
+        inbound = InboundService(
+            session_factory=sessions,
+            engine=engine,
+            zone=settings.zone,
+            clock=clock,
+            on_queued=dispatcher.kick,
+        )
+        return cls(settings, db, sessions, content, engine, inbound, dispatcher)
+
+    async def close(self) -> None:
+        """Release the database connections."""
+        await self.db.dispose()

@@ -1,0 +1,41 @@
+"""Erasure: remove a person's personal data from every table, keep anonymous counts.
+
+What stays: applications' program, status and dates (for counts), cases' status and dates,
+and inbound message keys (so a redelivered message is still recognised), all unlinked.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import (
+    Application,
+    Beneficiary,
+    Case,
+    InboundMessage,
+    OutboxMessage,
+    utcnow,
+)
+
+
+async def erase_beneficiary(session: AsyncSession, *, beneficiary_id: int) -> None:
+    """Erase one person, in the caller's transaction."""
+    now = utcnow()
+    await session.execute(
+        update(Application)
+        .where(Application.beneficiary_id == beneficiary_id)
+        .values(answers={}, beneficiary_id=None, erased_at=now, updated_at=now)
+    )
+    await session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.beneficiary_id == beneficiary_id)
+        .values(text=None, attachments=None, beneficiary_id=None)
+    )
+    await session.execute(
+        delete(OutboxMessage).where(OutboxMessage.beneficiary_id == beneficiary_id)
+    )
+    await session.execute(
+        update(Case).where(Case.beneficiary_id == beneficiary_id).values(beneficiary_id=None)
+    )
+    await session.execute(delete(Beneficiary).where(Beneficiary.id == beneficiary_id))

@@ -1,0 +1,81 @@
+"""The engine's :class:`~conversations.ports.Store`, on the database, for one person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import Application, Beneficiary, Case
+from backend.services.erasure import erase_beneficiary
+from backend.services.references import next_reference
+from conversations.ports import ApplicationView
+
+
+class DatabaseStore:
+    """Writes a turn's effects in the turn's own transaction."""
+
+    def __init__(
+        self, *, session: AsyncSession, beneficiary: Beneficiary, now: datetime, zone: ZoneInfo
+    ) -> None:
+        self._session = session
+        self._beneficiary = beneficiary
+        self._now = now
+        self._zone = zone
+        self.erased = False
+
+    async def submit_application(
+        self, *, program: str, reference_prefix: str, answers: dict[str, Any], language: str
+    ) -> str:
+        year = self._now.astimezone(self._zone).year
+        reference = await next_reference(self._session, prefix=reference_prefix, year=year)
+        self._session.add(
+            Application(
+                reference=reference,
+                program=program,
+                beneficiary_id=self._beneficiary.id,
+                answers=answers,
+                language=language,
+                status="submitted",
+                submitted_at=self._now,
+                updated_at=self._now,
+            )
+        )
+        await self._session.flush()
+        return reference
+
+    async def list_applications(self) -> list[ApplicationView]:
+        rows = await self._session.scalars(
+            select(Application)
+            .where(Application.beneficiary_id == self._beneficiary.id)
+            .order_by(Application.submitted_at.desc(), Application.id.desc())
+        )
+        return [
+            ApplicationView(
+                reference=row.reference,
+                program=row.program,
+                status=row.status,
+                submitted_at=row.submitted_at,
+            )
+            for row in rows
+        ]
+
+    async def request_handoff(self, *, reason: str) -> None:
+        open_case = await self._session.scalar(
+            select(Case.id).where(
+                Case.beneficiary_id == self._beneficiary.id, Case.status == "open"
+            )
+        )
+        if open_case is None:
+            self._session.add(
+                Case(beneficiary_id=self._beneficiary.id, reason=reason, opened_at=self._now)
+            )
+            await self._session.flush()
+
+    async def erase_person(self) -> None:
+        await self._session.flush()
+        await erase_beneficiary(self._session, beneficiary_id=self._beneficiary.id)
+        self.erased = True

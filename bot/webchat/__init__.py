@@ -1,0 +1,1 @@
+"""The web chat: a page that posts messages and polls for replies."""

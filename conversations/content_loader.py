@@ -1,0 +1,297 @@
+"""Load the content files and check them, naming the file, the item and the problem.
+
+Staff edit YAML, not Python, so every mistake must be reported in their terms:
+``programs/iess.yaml: form[3] (amount): currency 'TD' is not one of ...``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from conversations.content_schema import (
+    Awareness,
+    Condition,
+    Consent,
+    Keywords,
+    Option,
+    Profile,
+    Program,
+    Question,
+    Sectors,
+)
+from conversations.matching import normalize
+
+DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
+#: WhatsApp's reply-button title limit; longer labels are shortened by the channel.
+BUTTON_LABEL_LIMIT = 20
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """YAML with 1.2 booleans: only true/false, so staff can write the words yes, no, on, off."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _first in "tTfF":
+    _Yaml12Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), [_first]
+    )
+
+
+@dataclass(frozen=True)
+class Content:
+    """All content, checked and ready for the engine."""
+
+    profile: Profile
+    programs: dict[str, Program]
+    awareness: Awareness
+    sectors: Sectors
+    consent: Consent
+    keywords: Keywords
+    warnings: tuple[str, ...] = ()
+
+    def profile_question(self, question_id: str) -> Question | None:
+        """The profile question with this id, if any."""
+        return next((q for q in self.profile.questions if q.id == question_id), None)
+
+
+class ContentError(Exception):
+    """Content that cannot be used; ``problems`` lists each one precisely."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class _Checker:
+    """Collects problems while the files are read, so one run reports them all."""
+
+    root: Path
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def read(self, relative: str, model: type[Model]) -> Model | None:
+        path = self.root / relative
+        try:
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml12Loader)  # noqa: S506 - a safe loader
+        except FileNotFoundError:
+            self.problems.append(f"{relative}: the file is missing")
+            return None
+        except yaml.YAMLError as exc:
+            self.problems.append(f"{relative}: not valid YAML: {exc}")
+            return None
+        try:
+            return model.model_validate(raw)
+        except ValidationError as exc:
+            for error in exc.errors():
+                where = _describe_location(raw, error["loc"])
+                self.problems.append(f"{relative}: {where}: {error['msg']}")
+            return None
+
+
+def _describe_location(raw: Any, loc: tuple[int | str, ...]) -> str:
+    """Turn pydantic's location into ``form[3] (amount).currency``, naming list items by id."""
+    parts: list[str] = []
+    node = raw
+    for step in loc:
+        if isinstance(step, int):
+            label = f"[{step}]"
+            if isinstance(node, list) and step < len(node):
+                node = node[step]
+                if isinstance(node, dict) and "id" in node:
+                    label += f" ({node['id']})"
+            else:
+                node = None
+            parts.append(label)
+        else:
+            parts.append(f".{step}" if parts else str(step))
+            node = node.get(step) if isinstance(node, dict) else None
+    return "".join(parts) or "(top level)"
+
+
+def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
+    """Read and check every content file under ``root``; raise :class:`ContentError` if any
+    is wrong."""
+    checker = _Checker(root)
+    profile = checker.read("profile.yaml", Profile)
+    awareness = checker.read("awareness.yaml", Awareness)
+    sectors = checker.read("sectors.yaml", Sectors)
+    consent = checker.read("consent.yaml", Consent)
+    keywords = checker.read("keywords.yaml", Keywords)
+    programs: dict[str, Program] = {}
+    program_files = sorted((root / "programs").glob("*.yaml"))
+    if not program_files:
+        checker.problems.append("programs/: there is no program file")
+    for path in program_files:
+        relative = f"programs/{path.name}"
+        program = checker.read(relative, Program)
+        if program is None:
+            continue
+        if path.stem != program.code:
+            checker.problems.append(
+                f"{relative}: code '{program.code}' differs from the file name '{path.stem}'"
+            )
+        programs[program.code] = program
+    if profile and sectors:
+        _check_profile(checker, profile)
+        for program in programs.values():
+            _check_program(checker, program, profile)
+    if awareness:
+        _check_unique(checker, "awareness.yaml", "articles", [a.id for a in awareness.articles])
+    if keywords:
+        _check_keywords(checker, keywords)
+    _check_prefixes(checker, programs)
+    if checker.problems or not (profile and awareness and sectors and consent and keywords):
+        raise ContentError(checker.problems)
+    return Content(
+        profile=profile,
+        programs=programs,
+        awareness=awareness,
+        sectors=sectors,
+        consent=consent,
+        keywords=keywords,
+        warnings=tuple(checker.warnings),
+    )
+
+
+def _check_unique(checker: _Checker, file: str, what: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            checker.problems.append(f"{file}: {what}: the id '{item}' is used twice")
+        seen.add(item)
+
+
+def _check_profile(checker: _Checker, profile: Profile) -> None:
+    file = "profile.yaml"
+    _check_unique(checker, file, "questions", [q.id for q in profile.questions])
+    known: dict[str, Question] = {}
+    for question in profile.questions:
+        if question.type == "value_chain":
+            checker.problems.append(
+                f"{file}: questions ({question.id}): value chains belong to a program's form"
+            )
+        if question.when:
+            _check_condition(
+                checker, file, f"questions ({question.id}).when", question.when, known
+            )
+        _warn_long_labels(checker, file, f"questions ({question.id})", question.options)
+        known[question.id] = question
+
+
+def _check_program(checker: _Checker, program: Program, profile: Profile) -> None:
+    file = f"programs/{program.code}.yaml"
+    profile_fields = {q.id: q for q in profile.questions}
+    for rule in program.eligibility:
+        _check_condition(
+            checker, file, f"eligibility ({rule.id}).condition", rule.condition, profile_fields
+        )
+    _check_unique(checker, file, "eligibility", [r.id for r in program.eligibility])
+    _check_unique(checker, file, "form", [q.id for q in program.form])
+    _check_unique(checker, file, "value_chains", [o.id for o in program.value_chains])
+    _warn_long_labels(checker, file, "value_chains", program.value_chains)
+    known = dict(profile_fields)
+    for question in program.form:
+        where = f"form ({question.id})"
+        if question.id in profile_fields:
+            checker.problems.append(
+                f"{file}: {where}: the id is already a profile question; choose another"
+            )
+        if question.type == "value_chain" and not program.value_chains:
+            checker.problems.append(f"{file}: {where}: a value_chain field needs value_chains")
+        if question.when:
+            _check_condition(checker, file, f"{where}.when", question.when, known)
+        _warn_long_labels(checker, file, where, question.options)
+        known[question.id] = question
+    if not program.form:
+        checker.problems.append(f"{file}: form: the form has no field")
+
+
+def _check_condition(
+    checker: _Checker, file: str, where: str, condition: Condition, known: dict[str, Question]
+) -> None:
+    """A condition may read only answers asked before it, and compare with real option ids."""
+    for child in [*(condition.all or []), *(condition.any or [])]:
+        _check_condition(checker, file, where, child, known)
+    if condition.not_:
+        _check_condition(checker, file, where, condition.not_, known)
+    if condition.field is None:
+        return
+    question = known.get(condition.field)
+    if question is None:
+        checker.problems.append(
+            f"{file}: {where}: '{condition.field}' is not a question asked before this point"
+        )
+        return
+    values = [
+        v
+        for v in [condition.equals, *(condition.in_ or []), *(condition.not_in or [])]
+        if v is not None
+    ]
+    if question.type == "choice":
+        option_ids = {o.id for o in question.options}
+        for value in values:
+            if value not in option_ids:
+                checker.problems.append(
+                    f"{file}: {where}: '{value}' is not an option of '{question.id}' "
+                    f"(options: {', '.join(sorted(option_ids))})"
+                )
+    if question.type == "yesno":
+        for value in values:
+            if not isinstance(value, bool):
+                checker.problems.append(
+                    f"{file}: {where}: '{question.id}' is yes/no; compare with true or false"
+                )
+    if (condition.min is not None or condition.max is not None) and question.type not in (
+        "number",
+        "amount",
+    ):
+        checker.problems.append(f"{file}: {where}: min/max needs a number, not {question.type}")
+
+
+def _warn_long_labels(checker: _Checker, file: str, where: str, options: list[Option]) -> None:
+    for option in options:
+        for lang in ("ar", "fr", "en", "pt"):
+            label = option.label.get(lang)
+            if len(label) > BUTTON_LABEL_LIMIT:
+                checker.warnings.append(
+                    f"{file}: {where}: option '{option.id}' label in {lang} has {len(label)} "
+                    f"characters; WhatsApp buttons show {BUTTON_LABEL_LIMIT}"
+                )
+
+
+def _check_keywords(checker: _Checker, keywords: Keywords) -> None:
+    owner: dict[str, str] = {}
+    for kind, words in keywords.model_dump().items():
+        for word in words:
+            key = normalize(word)
+            if not key:
+                checker.problems.append(f"keywords.yaml: {kind}: '{word}' is empty once cleaned")
+                continue
+            if key in owner and owner[key] != kind:
+                checker.problems.append(
+                    f"keywords.yaml: {kind}: '{word}' is also a '{owner[key]}' word"
+                )
+            owner[key] = kind
+
+
+def _check_prefixes(checker: _Checker, programs: dict[str, Program]) -> None:
+    seen: dict[str, str] = {}
+    for program in programs.values():
+        other = seen.get(program.reference_prefix)
+        if other:
+            checker.problems.append(
+                f"programs/{program.code}.yaml: reference_prefix '{program.reference_prefix}' "
+                f"is already used by '{other}'"
+            )
+        seen[program.reference_prefix] = program.code

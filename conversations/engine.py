@@ -1,0 +1,235 @@
+"""The conversation engine: one incoming message in, the replies out, the state updated.
+
+The engine is pure: no database, no channel, no clock of its own. The backend loads a
+:class:`Conversation`, gives the engine a :class:`Store` for the effects, and saves the
+conversation and the replies in one transaction.
+
+States and transitions, readable at a glance (``massar content diagram`` draws them):
+
+=============  ==========================================================================
+node           leads to
+=============  ==========================================================================
+new            menu (after the welcome), program (deep link)
+menu           learn, programs, consent/profile/results, apply_pick, language, mydata
+learn          article
+article        learn, results (via orientation), menu
+programs       program
+program        form (via start_application), results, programs, menu
+consent        profile or results (agree), menu (refuse)
+profile        profile (next question), results, form (when applying)
+results        form (apply), profile (change answers), menu
+apply_pick     consent, profile, form
+form           form (next field), summary
+summary        menu (sent, with reference), edit_pick, menu (finish later)
+edit_pick      form (editing one field), summary
+language       back to where the person was
+mydata         delete, menu
+delete         new (erased), back to where the person was
+resume         back to the saved node, menu
+=============  ==========================================================================
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from conversations.content_loader import Content
+from conversations.i18n import Catalogs, pick_language
+from conversations.matching import KeywordIndex
+from conversations.messages import Conversation, Incoming, Outgoing
+from conversations.nodes.account import (
+    DeleteNode,
+    LanguageNode,
+    MyDataNode,
+    ResumeNode,
+    snapshot_of,
+    stop_reminders,
+)
+from conversations.nodes.application import ApplyPickNode, EditPickNode, FormNode, SummaryNode
+from conversations.nodes.base import Node
+from conversations.nodes.consent import ConsentNode
+from conversations.nodes.menu import (
+    ArticleNode,
+    LearnNode,
+    MenuNode,
+    ProgramNode,
+    ProgramsNode,
+    request_human,
+)
+from conversations.nodes.orientation import ResultsNode
+from conversations.nodes.profile import ProfileNode
+from conversations.ports import Store
+from conversations.turn import Turn
+
+logger = logging.getLogger(__name__)
+
+#: Keyword kinds that work at every step; yes/no/skip are only answers to a question.
+GLOBAL_KEYWORDS = frozenset({"menu", "back", "human", "language", "stop", "delete"})
+
+
+def build_nodes() -> dict[str, Node]:
+    """The table of states."""
+    return {
+        "menu": MenuNode(),
+        "learn": LearnNode(),
+        "article": ArticleNode(),
+        "programs": ProgramsNode(),
+        "program": ProgramNode(),
+        "consent": ConsentNode(),
+        "profile": ProfileNode(),
+        "results": ResultsNode(),
+        "apply_pick": ApplyPickNode(),
+        "form": FormNode(),
+        "summary": SummaryNode(),
+        "edit_pick": EditPickNode(),
+        "language": LanguageNode(),
+        "mydata": MyDataNode(),
+        "delete": DeleteNode(),
+        "resume": ResumeNode(),
+    }
+
+
+class Engine:
+    """Decides the replies to one message.
+
+    Args:
+        content: the checked content.
+        catalogs: interface strings for every language.
+        default_language: used when the channel gives no usable hint.
+        resume_after: an absence after which the person is asked whether to continue.
+        raise_errors: re-raise unexpected errors instead of apologising (tests use it).
+    """
+
+    def __init__(
+        self,
+        *,
+        content: Content,
+        catalogs: Catalogs,
+        default_language: str = "fr",
+        resume_after: timedelta = timedelta(hours=12),
+        raise_errors: bool = False,
+    ) -> None:
+        self.content = content
+        self.catalogs = catalogs
+        self.default_language = default_language
+        self.resume_after = resume_after
+        self.raise_errors = raise_errors
+        self.nodes = build_nodes()
+        self.keywords = KeywordIndex(content.keywords.model_dump())
+
+    def new_conversation(self, language_hint: str | None = None) -> Conversation:
+        """The state of someone who has never written."""
+        return Conversation(language=pick_language(language_hint, self.default_language))
+
+    async def handle(
+        self, conversation: Conversation, incoming: Incoming, *, store: Store, now: datetime
+    ) -> list[Outgoing]:
+        """Answer one message. Always returns at least one reply."""
+        turn = Turn(
+            conversation=conversation,
+            content=self.content,
+            catalogs=self.catalogs,
+            store=store,
+            now=now,
+            nodes=self.nodes,
+        )
+        try:
+            await self._handle(turn, incoming)
+        except Exception:
+            if self.raise_errors:
+                raise
+            logger.exception("engine error at node %s", conversation.node)
+            turn.replies.clear()
+            turn.say(turn.gettext("Sorry, something went wrong on our side. Let us start again."))
+            await turn.goto("menu")
+        if not turn.replies:
+            await turn.reprompt()
+        conversation.last_active = now.isoformat()
+        return turn.replies
+
+    async def _handle(self, turn: Turn, incoming: Incoming) -> None:
+        conversation = turn.conversation
+        if conversation.node not in self.nodes:
+            if conversation.node != "new":
+                logger.warning("unknown node %r, back to the menu", conversation.node)
+            conversation.language = pick_language(incoming.language_hint, conversation.language)
+            turn.say(
+                turn.gettext(
+                    "Hello! I am massar. I can tell you about programs for jobs and projects, "
+                    "find the ones that fit you, and help you apply."
+                )
+            )
+            if not await self._open_deep_link(turn, incoming):
+                keyword = self.keywords.kind_of(incoming.text or "")
+                if keyword in GLOBAL_KEYWORDS - {"menu", "back"}:
+                    conversation.node, conversation.params = "menu", {}
+                    await self._keyword(turn, keyword or "")
+                else:
+                    await turn.goto("menu")
+            return
+        if await self._open_deep_link(turn, incoming):
+            return
+        keyword = self.keywords.kind_of(incoming.text or "") if not incoming.choice_id else None
+        if keyword in GLOBAL_KEYWORDS:
+            await self._keyword(turn, keyword or "")
+            return
+        if self._away_too_long(turn):
+            saved = snapshot_of(conversation)
+            await turn.goto("resume", saved=saved)
+            return
+        node = turn.node
+        reply = turn.resolve(incoming, node.choices(turn), numbered=node.numbered(turn))
+        if reply.stale_button:
+            turn.say(
+                turn.gettext(
+                    "That button belongs to an earlier question. Here is the current one:"
+                )
+            )
+            await turn.reprompt()
+            return
+        if incoming.text is None and reply.choice is None:
+            if incoming.attachments:
+                turn.say(
+                    turn.gettext(
+                        "I received your file. Please answer the question in words or with "
+                        "a button."
+                    )
+                )
+            await turn.reprompt()
+            return
+        await node.receive(turn, reply)
+
+    async def _open_deep_link(self, turn: Turn, incoming: Incoming) -> bool:
+        code = (incoming.start_payload or "").strip().lower()
+        if code in self.content.programs:
+            await turn.goto("program", code=code)
+            return True
+        return False
+
+    def _away_too_long(self, turn: Turn) -> bool:
+        conversation = turn.conversation
+        if not conversation.last_active or not turn.node.resumable:
+            return False
+        last = datetime.fromisoformat(conversation.last_active)
+        return turn.now - last > self.resume_after
+
+    async def _keyword(self, turn: Turn, keyword: str) -> None:
+        conversation = turn.conversation
+        turn.understood()
+        if keyword == "menu":
+            await turn.goto("menu")
+        elif keyword == "back":
+            await turn.node.back(turn)
+        elif keyword == "human":
+            await request_human(turn)
+            await turn.reprompt()
+        elif keyword == "stop":
+            stop_reminders(turn)
+            await turn.reprompt()
+        elif keyword == "language":
+            back = None if conversation.node == "language" else snapshot_of(conversation)
+            await turn.goto("language", back=back or conversation.params.get("back"))
+        elif keyword == "delete":
+            back = None if conversation.node == "delete" else snapshot_of(conversation)
+            await turn.goto("delete", back=back or conversation.params.get("back"))

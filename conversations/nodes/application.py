@@ -1,0 +1,317 @@
+"""Applications: pick a program, answer its form, check the summary, send, get a reference.
+
+The draft lives in the conversation state, so an application survives a restart or a person
+who leaves for three weeks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conversations.content_schema import Program, Question
+from conversations.fields import CHOICE_TYPES, Invalid, display_value
+from conversations.matching import Candidate
+from conversations.nodes.base import Node
+from conversations.nodes.consent import ask_consent, has_consent
+from conversations.nodes.orientation import explain_ineligible
+from conversations.nodes.profile import continue_profile, profile_complete
+from conversations.nodes.questions import (
+    applies,
+    ask_question,
+    first_unanswered,
+    next_question,
+    previous_question,
+    prune,
+    question_choices,
+    read_answer,
+)
+from conversations.rules import judge
+from conversations.turn import Reply, Turn
+
+#: Statuses after which a new application to the same program makes sense.
+CLOSED_STATUSES = frozenset({"rejected", "withdrawn"})
+
+
+def _program(turn: Turn) -> Program | None:
+    return turn.content.programs.get(turn.conversation.params.get("program", ""))
+
+
+def _answers(turn: Turn, program: Program) -> dict[str, Any]:
+    """Profile and draft together: form conditions may read both."""
+    return {**turn.conversation.profile, **turn.conversation.drafts.get(program.code, {})}
+
+
+async def start_application(turn: Turn, code: str) -> None:
+    """Everything an application needs, in order: consent, profile, eligibility, the form."""
+    _ = turn.gettext
+    program = turn.content.programs.get(code)
+    if program is None:
+        await turn.goto("apply_pick")
+        return
+    if not has_consent(turn):
+        await ask_consent(turn, then="apply", program=code)
+        return
+    if not profile_complete(turn):
+        turn.say(_("First, a few questions about your situation. You answer them only once."))
+        await continue_profile(turn, then=code)
+        return
+    verdict = judge(program, turn.conversation.profile)
+    if not verdict.eligible:
+        turn.say(explain_ineligible(turn, verdict))
+        await turn.goto("menu")
+        return
+    for existing in await turn.store.list_applications():
+        if existing.program == code and existing.status not in CLOSED_STATUSES:
+            turn.say(
+                _("You have already applied to {program}: your reference is {reference}.").format(
+                    program=program.short_name.get(turn.lang), reference=existing.reference
+                )
+            )
+            await turn.goto("menu")
+            return
+    draft = turn.conversation.drafts.setdefault(code, {})
+    if draft:
+        turn.say(_("You had started this application: we continue where you stopped."))
+    else:
+        turn.say(
+            _("Application to {program}. Type «back» to go back one question.").format(
+                program=program.short_name.get(turn.lang)
+            )
+        )
+    await continue_form(turn, program)
+
+
+async def continue_form(turn: Turn, program: Program) -> None:
+    """Ask the first unanswered field that applies, or show the summary when none is left."""
+    pending = first_unanswered(program.form, _answers(turn, program))
+    if pending is None:
+        await turn.goto("summary", program=program.code)
+    else:
+        await turn.goto("form", program=program.code, field=pending.id)
+
+
+class ApplyPickNode(Node):
+    """Which program to apply to."""
+
+    def choices(self, turn: Turn) -> list[Candidate]:
+        programs = list(turn.content.programs.values())
+        if turn.conversation.profile:
+            programs.sort(key=lambda p: not judge(p, turn.conversation.profile).eligible)
+        return [
+            *(
+                Candidate(
+                    p.code,
+                    p.short_name.get(turn.lang),
+                    (p.code, *p.short_name.model_dump().values()),
+                )
+                for p in programs
+            ),
+            Candidate("menu", turn.gettext("Main menu")),
+        ]
+
+    async def prompt(self, turn: Turn) -> None:
+        turn.ask(turn.gettext("Which program do you want to apply to?"), self.choices(turn))
+
+    async def receive(self, turn: Turn, reply: Reply) -> None:
+        if reply.choice is None:
+            await turn.not_understood(turn.gettext("Please choose a program from the list."))
+        elif reply.choice.id == "menu":
+            await turn.goto("menu")
+        else:
+            turn.understood()
+            await start_application(turn, reply.choice.id)
+
+
+class FormNode(Node):
+    """One field of a program's form."""
+
+    resumable = True
+
+    def _field(self, turn: Turn, program: Program) -> Question | None:
+        wanted = turn.conversation.params.get("field")
+        return next((q for q in program.form if q.id == wanted), None)
+
+    def choices(self, turn: Turn) -> list[Candidate]:
+        program = _program(turn)
+        field = self._field(turn, program) if program else None
+        return question_choices(turn, field, program) if program and field else []
+
+    def numbered(self, turn: Turn) -> bool:
+        program = _program(turn)
+        field = self._field(turn, program) if program else None
+        return field is None or field.type in CHOICE_TYPES
+
+    async def prompt(self, turn: Turn) -> None:
+        program = _program(turn)
+        field = self._field(turn, program) if program else None
+        if program is None or field is None:
+            await turn.goto("menu")
+            return
+        ask_question(turn, field, program)
+
+    async def receive(self, turn: Turn, reply: Reply) -> None:
+        program = _program(turn)
+        field = self._field(turn, program) if program else None
+        if program is None or field is None:
+            await turn.goto("menu")
+            return
+        answer = read_answer(turn, field, reply, program, _answers(turn, program))
+        if isinstance(answer, Invalid):
+            await turn.not_understood(answer.message)
+            return
+        turn.understood()
+        draft = {**turn.conversation.drafts.get(program.code, {}), field.id: answer.value}
+        draft = prune(program.form, draft, base=turn.conversation.profile)
+        turn.conversation.drafts[program.code] = draft
+        merged = {**turn.conversation.profile, **draft}
+        if turn.conversation.params.get("editing"):
+            await continue_form(turn, program)
+            return
+        following = next_question(program.form, merged, after=field.id)
+        if following is None or following.id in draft:
+            await continue_form(turn, program)
+        else:
+            await turn.goto("form", program=program.code, field=following.id)
+
+    async def back(self, turn: Turn) -> None:
+        program = _program(turn)
+        if program is None:
+            await turn.goto("menu")
+            return
+        before = previous_question(
+            program.form, _answers(turn, program), turn.conversation.params.get("field", "")
+        )
+        if before is None:
+            await turn.goto("menu")
+        else:
+            await turn.goto("form", program=program.code, field=before.id)
+
+    def describe(self, turn: Turn) -> str:
+        program = _program(turn)
+        name = program.short_name.get(turn.lang) if program else ""
+        return turn.gettext("your application to {program}").format(program=name)
+
+
+class SummaryNode(Node):
+    """Everything the person answered, to check before sending."""
+
+    resumable = True
+
+    def choices(self, turn: Turn) -> list[Candidate]:
+        _ = turn.gettext
+        return [
+            Candidate("send", _("Send"), tuple(turn.content.keywords.yes)),
+            Candidate("edit", _("Change an answer")),
+            Candidate("later", _("Finish later")),
+        ]
+
+    async def prompt(self, turn: Turn) -> None:
+        _ = turn.gettext
+        program = _program(turn)
+        if program is None:
+            await turn.goto("menu")
+            return
+        answers = _answers(turn, program)
+        lines = [
+            _("Your application to {program}:").format(program=program.short_name.get(turn.lang))
+        ]
+        sectors = list(turn.content.sectors.sectors)
+        for field in program.form:
+            if applies(field, answers) and field.id in answers:
+                value = display_value(
+                    field, answers[field.id], turn.tr, sectors=sectors, program=program
+                )
+                lines.append(f"• {field_label(turn, field)}: {value}")
+        lines.append("")
+        lines.append(_("Is everything correct?"))
+        turn.ask("\n".join(lines), self.choices(turn))
+
+    async def receive(self, turn: Turn, reply: Reply) -> None:
+        _ = turn.gettext
+        program = _program(turn)
+        if program is None:
+            await turn.goto("menu")
+            return
+        if reply.choice is None:
+            await turn.not_understood(
+                _("Please choose «Send», «Change an answer» or «Finish later».")
+            )
+            return
+        turn.understood()
+        if reply.choice.id == "edit":
+            await turn.goto("edit_pick", program=program.code)
+        elif reply.choice.id == "later":
+            turn.say(_("Your answers are saved. Come back whenever you like to finish."))
+            await turn.goto("menu")
+        else:
+            await submit(turn, program)
+
+    async def back(self, turn: Turn) -> None:
+        await turn.goto("edit_pick", program=turn.conversation.params.get("program", ""))
+
+    def describe(self, turn: Turn) -> str:
+        return FormNode().describe(turn)
+
+
+def field_label(turn: Turn, field: Question) -> str:
+    """A field's short name for the summary."""
+    label = field.summary_label or field.prompt
+    return label.get(turn.lang)
+
+
+async def submit(turn: Turn, program: Program) -> None:
+    """Send the application, unless a required answer is missing, and give the reference."""
+    answers = _answers(turn, program)
+    if first_unanswered(program.form, answers) is not None:
+        await continue_form(turn, program)
+        return
+    draft = turn.conversation.drafts.get(program.code, {})
+    kept = prune(program.form, draft, base=turn.conversation.profile)
+    reference = await turn.store.submit_application(
+        program=program.code,
+        reference_prefix=program.reference_prefix,
+        answers=kept,
+        language=turn.lang,
+    )
+    turn.conversation.drafts.pop(program.code, None)
+    turn.say(
+        turn.gettext(
+            "Your application has been sent. Your reference is {reference}: keep it to follow "
+            "your application under «My applications»."
+        ).format(reference=reference)
+    )
+    await turn.goto("menu")
+
+
+class EditPickNode(Node):
+    """Which answer to change."""
+
+    def _fields(self, turn: Turn, program: Program) -> list[Question]:
+        answers = _answers(turn, program)
+        return [f for f in program.form if applies(f, answers)]
+
+    def choices(self, turn: Turn) -> list[Candidate]:
+        program = _program(turn)
+        if program is None:
+            return []
+        fields = [Candidate(f.id, field_label(turn, f)) for f in self._fields(turn, program)]
+        return [*fields, Candidate("summary", turn.gettext("Back to the summary"))]
+
+    async def prompt(self, turn: Turn) -> None:
+        turn.ask(turn.gettext("Which answer do you want to change?"), self.choices(turn))
+
+    async def receive(self, turn: Turn, reply: Reply) -> None:
+        program = _program(turn)
+        if program is None:
+            await turn.goto("menu")
+            return
+        if reply.choice is None:
+            await turn.not_understood(turn.gettext("Please choose an answer from the list."))
+        elif reply.choice.id == "summary":
+            await turn.goto("summary", program=program.code)
+        else:
+            turn.understood()
+            await turn.goto("form", program=program.code, field=reply.choice.id, editing=True)
+
+    async def back(self, turn: Turn) -> None:
+        await turn.goto("summary", program=turn.conversation.params.get("program", ""))

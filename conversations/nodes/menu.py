@@ -1,0 +1,234 @@
+"""The main menu, the awareness library and the program pages: no personal data here."""
+
+from __future__ import annotations
+
+from conversations.matching import Candidate
+from conversations.nodes.base import Node
+from conversations.turn import Reply, Turn
+
+
+def all_labels(text_by_lang: dict[str, str]) -> tuple[str, ...]:
+    """Every language's label, so a person typing in another language is still understood."""
+    return tuple(text_by_lang.values())
+
+
+class MenuNode(Node):
+    """The main menu: what the bot can do."""
+
+    def choices(self, turn: Turn) -> list[Candidate]:
+        _ = turn.gettext
+        return [
+            Candidate("learn", _("Learn: ESS and rights")),
+            Candidate("programs", _("Our programs")),
+            Candidate("orient", _("Programs for me")),
+            Candidate("apply", _("Apply")),
+            Candidate("mine", _("My applications")),
+            Candidate("human", _("Talk to a person")),
+            Candidate("language", _("Language")),
+            Candidate("mydata", _("My data")),
+        ]
+
+    async def prompt(self, turn: Turn) -> None:
+        turn.ask(
+            turn.gettext("What would you like to do? Tap a button or type its number."),
+            self.choices(turn),
+        )
+
+    async def receive(self, turn: Turn, reply: Reply) -> None:
+        if reply.choice is None:
+            await turn.not_understood(turn.gettext("Sorry, I did not understand."))
+            return
+        turn.understood()
+        action = reply.choice.id
+        if action == "mine":
+            await show_applications(turn)
+            await turn.reprompt()
+        elif action == "human":
+            await request_human(turn)
+            await turn.reprompt()
+        elif action == "language":
+            await turn.goto("language", back={"node": "menu", "params": {}})
+        elif action == "orient":
+            from conversations.nodes.orientation import start_orientation
+
+            await start_orientation(turn)
+        elif action == "apply":
+            await turn.goto("apply_pick")
+        else:
+            await turn.goto(action)
+
+
+async def show_applications(turn: Turn) -> None:
+    """Say the status of each of the person's applications."""
+    _ = turn.gettext
+    applications = await turn.store.list_applications()
+    if not applications:
+        turn.say(_("You have not sent any application yet."))
+        return
+    lines = [_("Your applications:")]
+    for app in applications:
+        program = turn.content.programs.get(app.program)
+        name = program.short_name.get(turn.lang) if program else app.program
+        lines.append(
+            _("• {reference} — {program}: {status} (sent on {date})").format(
+                reference=app.reference,
+                program=name,
+                status=status_label(turn, app.status),
+                date=turn.tr.date(app.submitted_at.date()),
+            )
+        )
+    turn.say("\n".join(lines))
+
+
+def status_label(turn: Turn, status: str) -> str:
+    """An application status in the person's words."""
+    _ = turn.gettext
+    labels = {
+        "submitted": _("received, waiting for review"),
+        "under_review": _("being reviewed"),
+        "accepted": _("accepted"),
+        "rejected": _("not accepted"),
+        "waitlisted": _("on the waiting list"),
+        "needs_info": _("we need more information"),
+        "withdrawn": _("withdrawn"),
+    }
+    return labels.get(status, status)
+
+
+async def request_human(turn: Turn) -> None:
+    """Record a handoff request and tell the person what happens next."""
+    await turn.store.request_handoff(reason="requested")
+    turn.say(
+        turn.gettext(
+            "Your request is recorded: a member of our team will answer you here. "
+            "Meanwhile you can carry on."
+        )
+    )
+
+
+class LearnNode(Node):
+    """The list of awareness articles."""
+
+    def choices(self, turn: Turn) -> list[Candidate]:
+        articles = [
+            Candidate(a.id, a.title.get(turn.lang), all_labels(a.title.model_dump()))
+            for a in turn.content.awareness.articles
+        ]
+        return [*articles, Candidate("menu", turn.gettext("Main menu"))]
+
+    async def prompt(self, turn: Turn) -> None:
+        turn.ask(turn.gettext("What would you like to read about?"), self.choices(turn))
+
+    async def receive(self, turn: Turn, reply: Reply) -> None:
+        if reply.choice is None:
+            await turn.not_understood(turn.gettext("Please choose a topic from the list."))
+        elif reply.choice.id == "menu":
+            await turn.goto("menu")
+        else:
+            turn.understood()
+            await turn.goto("article", id=reply.choice.id)
+
+
+class ArticleNode(Node):
+    """One awareness article, then where to go next."""
+
+    def choices(self, turn: Turn) -> list[Candidate]:
+        _ = turn.gettext
+        return [
+            Candidate("learn", _("Other topics")),
+            Candidate("orient", _("Programs for me")),
+            Candidate("menu", _("Main menu")),
+        ]
+
+    async def prompt(self, turn: Turn) -> None:
+        article_id = turn.conversation.params.get("id")
+        article = next((a for a in turn.content.awareness.articles if a.id == article_id), None)
+        if article is None:
+            await turn.goto("learn")
+            return
+        turn.say(f"{article.title.get(turn.lang)}\n\n{article.body.get(turn.lang)}")
+        turn.ask(turn.gettext("What next?"), self.choices(turn))
+
+    async def receive(self, turn: Turn, reply: Reply) -> None:
+        await follow_link(turn, reply)
+
+    async def back(self, turn: Turn) -> None:
+        await turn.goto("learn")
+
+
+async def follow_link(turn: Turn, reply: Reply) -> None:
+    """Handle the "what next" buttons shared by articles and program pages."""
+    if reply.choice is None:
+        await turn.not_understood(turn.gettext("Please choose one of the options."))
+        return
+    turn.understood()
+    target = reply.choice.id
+    if target == "orient":
+        from conversations.nodes.orientation import start_orientation
+
+        await start_orientation(turn)
+    elif target.startswith("apply:"):
+        from conversations.nodes.application import start_application
+
+        await start_application(turn, target.removeprefix("apply:"))
+    else:
+        await turn.goto(target)
+
+
+class ProgramsNode(Node):
+    """The list of programs."""
+
+    def choices(self, turn: Turn) -> list[Candidate]:
+        programs = [
+            Candidate(
+                p.code, p.short_name.get(turn.lang), (p.code, *p.short_name.model_dump().values())
+            )
+            for p in turn.content.programs.values()
+        ]
+        return [*programs, Candidate("menu", turn.gettext("Main menu"))]
+
+    async def prompt(self, turn: Turn) -> None:
+        lines = [turn.gettext("Our programs:")]
+        for program in turn.content.programs.values():
+            lines.append(
+                f"• {program.short_name.get(turn.lang)}: {program.summary.get(turn.lang)}"
+            )
+        turn.say("\n".join(lines))
+        turn.ask(turn.gettext("Which one would you like to know more about?"), self.choices(turn))
+
+    async def receive(self, turn: Turn, reply: Reply) -> None:
+        if reply.choice is None:
+            await turn.not_understood(turn.gettext("Please choose a program from the list."))
+        elif reply.choice.id == "menu":
+            await turn.goto("menu")
+        else:
+            turn.understood()
+            await turn.goto("program", code=reply.choice.id)
+
+
+class ProgramNode(Node):
+    """One program's page."""
+
+    def choices(self, turn: Turn) -> list[Candidate]:
+        _ = turn.gettext
+        code = turn.conversation.params.get("code", "")
+        return [
+            Candidate(f"apply:{code}", _("Apply to this program")),
+            Candidate("orient", _("Programs for me")),
+            Candidate("programs", _("All programs")),
+            Candidate("menu", _("Main menu")),
+        ]
+
+    async def prompt(self, turn: Turn) -> None:
+        program = turn.content.programs.get(turn.conversation.params.get("code", ""))
+        if program is None:
+            await turn.goto("programs")
+            return
+        turn.say(f"{program.name.get(turn.lang)}\n\n{program.details.get(turn.lang)}")
+        turn.ask(turn.gettext("What next?"), self.choices(turn))
+
+    async def receive(self, turn: Turn, reply: Reply) -> None:
+        await follow_link(turn, reply)
+
+    async def back(self, turn: Turn) -> None:
+        await turn.goto("programs")

@@ -1,0 +1,119 @@
+"""Orientation: every program the person fits, with the reason, and what to do about the rest."""
+
+from __future__ import annotations
+
+from conversations.matching import Candidate
+from conversations.nodes.base import Node
+from conversations.nodes.consent import ask_consent, has_consent
+from conversations.nodes.profile import continue_profile, profile_complete
+from conversations.rules import Verdict, judge
+from conversations.turn import Reply, Turn
+
+
+async def start_orientation(turn: Turn) -> None:
+    """Consent first, then the profile questions not yet answered, then the results."""
+    if not has_consent(turn):
+        await ask_consent(turn, then="orient")
+    elif not profile_complete(turn):
+        await continue_profile(turn, then=None)
+    else:
+        await turn.goto("results")
+
+
+def verdicts(turn: Turn) -> list[Verdict]:
+    """Each program's verdict for this person, in the content's order."""
+    return [judge(p, turn.conversation.profile) for p in turn.content.programs.values()]
+
+
+def explain_ineligible(turn: Turn, verdict: Verdict) -> str:
+    """The rule that rules the person out, and where else to turn."""
+    assert verdict.failed is not None  # noqa: S101 - only called for a failed verdict
+    return turn.gettext("{program}: not for you now, because {reason}. {elsewhere}").format(
+        program=verdict.program.short_name.get(turn.lang),
+        reason=verdict.failed.failed.get(turn.lang),
+        elsewhere=verdict.program.elsewhere.get(turn.lang),
+    )
+
+
+def _missed(turn: Turn, others: list[Verdict]) -> str:
+    """The programs missed, each with its rule, then where else to turn.
+
+    A program ruled out by country is not a place to turn, so its advice is left out.
+    """
+    _ = turn.gettext
+    lines = [_("Programs that do not fit you now:")]
+    advice: list[str] = []
+    for verdict in others:
+        assert verdict.failed is not None  # noqa: S101 - ``others`` are the failed verdicts
+        lines.append(
+            _("• {program}: {reason}.").format(
+                program=verdict.program.short_name.get(turn.lang),
+                reason=verdict.failed.failed.get(turn.lang),
+            )
+        )
+        text = verdict.program.elsewhere.get(turn.lang)
+        if verdict.failed.condition.fields() != {"country"} and text not in advice:
+            advice.append(text)
+    if advice:
+        lines += ["", _("Where else you can turn:"), *advice]
+    return "\n".join(lines)
+
+
+class ResultsNode(Node):
+    """The orientation results and the programs to apply to."""
+
+    def choices(self, turn: Turn) -> list[Candidate]:
+        _ = turn.gettext
+        apply = [
+            Candidate(
+                f"apply:{v.program.code}",
+                _("Apply: {program}").format(program=v.program.short_name.get(turn.lang)),
+                (v.program.code, *v.program.short_name.model_dump().values()),
+            )
+            for v in verdicts(turn)
+            if v.eligible
+        ]
+        return [
+            *apply,
+            Candidate("update", _("Change my answers")),
+            Candidate("menu", _("Main menu")),
+        ]
+
+    async def prompt(self, turn: Turn) -> None:
+        _ = turn.gettext
+        results = verdicts(turn)
+        eligible = [v for v in results if v.eligible]
+        others = [v for v in results if not v.eligible]
+        if eligible:
+            lines = [_("Programs that fit you:")]
+            for verdict in eligible:
+                reasons = turn.tr.join([r.passed.get(turn.lang) for r in verdict.passed])
+                lines.append(
+                    _("✅ {program}: because {reasons}.").format(
+                        program=verdict.program.short_name.get(turn.lang), reasons=reasons
+                    )
+                )
+        else:
+            lines = [
+                _("No program fits your situation right now. Here is where else you can turn.")
+            ]
+        turn.say("\n".join(lines))
+        if others:
+            turn.say(_missed(turn, others))
+        turn.ask(_("What would you like to do?"), self.choices(turn))
+
+    async def receive(self, turn: Turn, reply: Reply) -> None:
+        if reply.choice is None:
+            await turn.not_understood(turn.gettext("Please choose one of the options."))
+            return
+        turn.understood()
+        choice = reply.choice.id
+        if choice.startswith("apply:"):
+            from conversations.nodes.application import start_application
+
+            await start_application(turn, choice.removeprefix("apply:"))
+        elif choice == "update":
+            turn.conversation.profile = {}
+            await continue_profile(turn, then=None)
+        else:
+            await turn.goto("menu")

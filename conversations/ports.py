@@ -1,0 +1,42 @@
+"""What the engine needs from the outside world, as small Protocols it owns.
+
+The backend implements them with the database; tests implement them in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    """One of a person's applications, as "my applications" shows it."""
+
+    reference: str
+    program: str
+    status: str
+    submitted_at: datetime
+
+
+class Store(Protocol):
+    """Effects of a turn that outlive the conversation state, for the person being served."""
+
+    async def submit_application(
+        self, *, program: str, reference_prefix: str, answers: dict[str, Any], language: str
+    ) -> str:
+        """Save a submitted application and return its new reference."""
+        ...
+
+    async def list_applications(self) -> list[ApplicationView]:
+        """The person's applications, newest first."""
+        ...
+
+    async def request_handoff(self, *, reason: str) -> None:
+        """Record that the person asked for a member of staff."""
+        ...
+
+    async def erase_person(self) -> None:
+        """Erase everything personal about the person, everywhere."""
+        ...

@@ -1,0 +1,129 @@
+"""One turn of a conversation: the person's state, the replies being built, and the tools a
+node uses to answer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from conversations.content_loader import Content
+from conversations.i18n import Catalogs, Translator
+from conversations.matching import Candidate, match_choice
+from conversations.messages import Choice, Conversation, Incoming, Outgoing
+from conversations.ports import Store
+
+if TYPE_CHECKING:
+    from conversations.nodes.base import Node
+
+#: Misunderstood inputs in a row before the bot points to the menu and to a person.
+MISUNDERSTOOD_LIMIT = 3
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The person's input as a node sees it: the raw text and the choice it designates."""
+
+    text: str
+    choice: Candidate | None
+    stale_button: bool = False
+
+
+@dataclass
+class Turn:
+    """The unit of work of one incoming message."""
+
+    conversation: Conversation
+    content: Content
+    catalogs: Catalogs
+    store: Store
+    now: datetime
+    nodes: dict[str, Node]
+    replies: list[Outgoing] = field(default_factory=list)
+
+    @property
+    def tr(self) -> Translator:
+        """Strings and formats in the person's current language."""
+        return self.catalogs.get(self.conversation.language)
+
+    @property
+    def lang(self) -> str:
+        """The person's current language."""
+        return self.conversation.language
+
+    @property
+    def today(self) -> date:
+        """Today's date for validations (the clock is the backend's)."""
+        return self.now.date()
+
+    @property
+    def node(self) -> Node:
+        """The node the person is at."""
+        return self.nodes[self.conversation.node]
+
+    def gettext(self, message: str) -> str:
+        """An interface string in the person's language."""
+        return self.tr.gettext(message)
+
+    def say(self, text: str) -> None:
+        """Add a plain message to the replies."""
+        self.replies.append(Outgoing(text=text, language=self.lang, direction=self.tr.direction))
+
+    def ask(self, text: str, candidates: Sequence[Candidate]) -> None:
+        """Add a message with buttons for ``candidates`` (ids carry this question's token)."""
+        token = self.question_token()
+        choices = tuple(Choice(f"{token}.{c.id}", c.label) for c in candidates)
+        self.replies.append(
+            Outgoing(text=text, language=self.lang, direction=self.tr.direction, choices=choices)
+        )
+
+    def question_token(self) -> str:
+        """A short stable tag of the current question, so an old button is recognised."""
+        state = json.dumps([self.conversation.node, self.conversation.params], sort_keys=True)
+        return hashlib.blake2s(state.encode(), digest_size=3).hexdigest()
+
+    async def goto(self, node: str, **params: Any) -> None:
+        """Move to ``node`` and ask its question."""
+        self.conversation.node = node
+        self.conversation.params = params
+        await self.nodes[node].prompt(self)
+
+    async def reprompt(self) -> None:
+        """Ask the current question again."""
+        await self.node.prompt(self)
+
+    def understood(self) -> None:
+        """Reset the count of misunderstood inputs."""
+        self.conversation.misunderstood = 0
+
+    async def not_understood(self, message: str) -> None:
+        """Explain what is expected and ask again; after a few misses, point to help."""
+        self.conversation.misunderstood += 1
+        self.say(message)
+        if self.conversation.misunderstood >= MISUNDERSTOOD_LIMIT:
+            self.conversation.misunderstood = 0
+            self.say(
+                self.gettext(
+                    "If you are stuck, type «menu» to start again, or «agent» to write to a "
+                    "member of our team."
+                )
+            )
+        await self.reprompt()
+
+    def resolve(
+        self, incoming: Incoming, candidates: Sequence[Candidate], *, numbered: bool = True
+    ) -> Reply:
+        """Which of the current choices the input designates, if any."""
+        text = (incoming.text or "").strip()
+        if incoming.choice_id:
+            token, _, choice_id = incoming.choice_id.partition(".")
+            if token == self.question_token():
+                chosen = next((c for c in candidates if c.id == choice_id), None)
+                if chosen:
+                    return Reply(text=chosen.label, choice=chosen)
+            return Reply(text=text, choice=None, stale_button=not text)
+        chosen = match_choice(text, candidates, numbered=numbered) if text else None
+        return Reply(text=text, choice=chosen)
