@@ -6,17 +6,19 @@ Settings are read here and passed down as plain values; nothing below ``backend`
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from backend.channels import build_channels
 from backend.db.models import utcnow
 from backend.db.session import make_engine, make_session_factory
 from backend.services.dispatcher import Dispatcher
 from backend.services.inbound import InboundService
 from backend.settings import Settings
-from bot.base import ChannelAdapter
+from bot.base import ChannelAdapter, InboundEnvelope, OnMessage
 from bot.webchat.adapter import WebChatAdapter
 from conversations.content_loader import Content, load_content
 from conversations.engine import Engine
@@ -34,6 +36,7 @@ class Runtime:
     engine: Engine
     inbound: InboundService
     dispatcher: Dispatcher
+    channels: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -71,8 +74,34 @@ class Runtime:
             clock=clock,
             on_queued=dispatcher.kick,
         )
-        return cls(settings, db, sessions, content, engine, inbound, dispatcher)
+        channels = build_channels(settings, on_message=_discard_result(inbound))
+        for channel in channels.values():
+            dispatcher.add_adapter(channel)
+        return cls(settings, db, sessions, content, engine, inbound, dispatcher, channels)
+
+    async def start_channels(self) -> None:
+        """Start what channels run by themselves (polling, webhook registration)."""
+        for channel in self.channels.values():
+            start = getattr(channel, "start", None)
+            if start is not None:
+                await start()
+
+    async def stop_channels(self) -> None:
+        """Stop them again, most recent first."""
+        for channel in reversed(list(self.channels.values())):
+            stop = getattr(channel, "stop", None)
+            if stop is not None:
+                await stop()
 
     async def close(self) -> None:
         """Release the database connections."""
         await self.db.dispose()
+
+
+def _discard_result(inbound: InboundService) -> OnMessage:
+    """The callback adapters call: receive the message; its result is the backend's business."""
+
+    async def on_message(envelope: InboundEnvelope) -> None:
+        await inbound.receive(envelope)
+
+    return on_message

@@ -66,6 +66,8 @@ logger = logging.getLogger(__name__)
 
 #: Keyword kinds that work at every step; yes/no/skip are only answers to a question.
 GLOBAL_KEYWORDS = frozenset({"menu", "back", "human", "language", "stop", "delete"})
+#: Nodes where a file sent belongs to the application being filled in.
+APPLICATION_NODES = frozenset({"form", "summary", "edit_pick"})
 
 
 def build_nodes() -> dict[str, Node]:
@@ -178,6 +180,11 @@ class Engine:
             saved = snapshot_of(conversation)
             await turn.goto("resume", saved=saved)
             return
+        if incoming.attachments:
+            await self._keep_files(turn, incoming)
+            if incoming.text is None and incoming.choice_id is None:
+                await turn.reprompt()
+                return
         node = turn.node
         reply = turn.resolve(incoming, node.choices(turn), numbered=node.numbered(turn))
         if reply.stale_button:
@@ -189,16 +196,32 @@ class Engine:
             await turn.reprompt()
             return
         if incoming.text is None and reply.choice is None:
-            if incoming.attachments:
-                turn.say(
-                    turn.gettext(
-                        "I received your file. Please answer the question in words or with "
-                        "a button."
-                    )
-                )
             await turn.reprompt()
             return
         await node.receive(turn, reply)
+
+    async def _keep_files(self, turn: Turn, incoming: Incoming) -> None:
+        """Attach files to the application being filled in, else to a handoff request.
+
+        Files are personal data: without consent they are not kept, and the person is told.
+        """
+        conversation = turn.conversation
+        if conversation.consent_version is None:
+            turn.say(
+                turn.gettext(
+                    "I can keep your file only once you agree to how we use your data. "
+                    "Choose «Programs for me» in the menu to start."
+                )
+            )
+            return
+        files = [a.to_dict() for a in incoming.attachments]
+        program = conversation.params.get("program")
+        if conversation.node in APPLICATION_NODES and program in self.content.programs:
+            conversation.files.setdefault(program, []).extend(files)
+            turn.say(turn.gettext("I received your file: it will be sent with your application."))
+        else:
+            await turn.store.attach_to_case(attachments=files)
+            turn.say(turn.gettext("I received your file: a member of our team will look at it."))
 
     async def _open_deep_link(self, turn: Turn, incoming: Incoming) -> bool:
         code = (incoming.start_payload or "").strip().lower()

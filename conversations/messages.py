@@ -26,6 +26,10 @@ class Attachment:
     reference: str
     mime_type: str | None = None
 
+    def to_dict(self) -> dict[str, str | None]:
+        """A JSON-ready form."""
+        return {"kind": self.kind, "reference": self.reference, "mime_type": self.mime_type}
+
 
 @dataclass(frozen=True)
 class Incoming:
@@ -86,6 +90,7 @@ class Conversation:
     params: dict[str, Any] = field(default_factory=dict)
     profile: dict[str, Any] = field(default_factory=dict)
     drafts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     consent_version: str | None = None
     consent_at: str | None = None
     reminders_opt_out: bool = False
@@ -99,5 +104,6 @@ class Conversation:
             "node": self.node,
             "params": self.params,
             "drafts": self.drafts,
+            "files": self.files,
             "misunderstood": self.misunderstood,
         }

@@ -24,9 +24,15 @@ class Store(Protocol):
     """Effects of a turn that outlive the conversation state, for the person being served."""
 
     async def submit_application(
-        self, *, program: str, reference_prefix: str, answers: dict[str, Any], language: str
+        self,
+        *,
+        program: str,
+        reference_prefix: str,
+        answers: dict[str, Any],
+        language: str,
+        attachments: list[dict[str, Any]],
     ) -> str:
-        """Save a submitted application and return its new reference."""
+        """Save a submitted application with the files sent during it; return its reference."""
         ...
 
     async def list_applications(self) -> list[ApplicationView]:
@@ -35,6 +41,10 @@ class Store(Protocol):
 
     async def request_handoff(self, *, reason: str) -> None:
         """Record that the person asked for a member of staff."""
+        ...
+
+    async def attach_to_case(self, *, attachments: list[dict[str, Any]]) -> None:
+        """Attach files to the person's open handoff request, opening one if needed."""
         ...
 
     async def erase_person(self) -> None:

@@ -15,11 +15,18 @@ class MemoryStore:
 
     applications: list[dict[str, Any]] = field(default_factory=list)
     handoffs: list[str] = field(default_factory=list)
+    case_files: list[dict[str, Any]] = field(default_factory=list)
     erased: int = 0
     counters: dict[str, int] = field(default_factory=dict)
 
     async def submit_application(
-        self, *, program: str, reference_prefix: str, answers: dict[str, Any], language: str
+        self,
+        *,
+        program: str,
+        reference_prefix: str,
+        answers: dict[str, Any],
+        language: str,
+        attachments: list[dict[str, Any]],
     ) -> str:
         self.counters[reference_prefix] = self.counters.get(reference_prefix, 0) + 1
         reference = (
@@ -31,6 +38,7 @@ class MemoryStore:
                 "program": program,
                 "answers": answers,
                 "language": language,
+                "attachments": attachments,
                 "status": "submitted",
                 "submitted_at": datetime.now(UTC),
             }
@@ -46,7 +54,13 @@ class MemoryStore:
     async def request_handoff(self, *, reason: str) -> None:
         self.handoffs.append(reason)
 
+    async def attach_to_case(self, *, attachments: list[dict[str, Any]]) -> None:
+        if not self.handoffs:
+            self.handoffs.append("attachment")
+        self.case_files.extend(attachments)
+
     async def erase_person(self) -> None:
+        self.case_files.clear()
         self.applications.clear()
         self.handoffs.clear()
         self.erased += 1

@@ -41,9 +41,12 @@ def create_app(
             task = asyncio.create_task(
                 built.dispatcher.run_forever(interval=settings.dispatch_interval_seconds)
             )
+            await built.start_channels()
         try:
             yield
         finally:
+            if background:
+                await built.stop_channels()
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -124,6 +125,9 @@ class Application(Base):
         ForeignKey("beneficiaries.id", ondelete="SET NULL"), index=True
     )
     answers: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(
+        JsonType, default=list, server_default=text("'[]'")
+    )
     language: Mapped[str] = mapped_column(String(5))
     status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -152,5 +156,8 @@ class Case(Base):
     )
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     reason: Mapped[str] = mapped_column(String(40))
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(
+        JsonType, default=list, server_default=text("'[]'")
+    )
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -16,6 +16,7 @@ def load_conversation(beneficiary: Beneficiary) -> Conversation:
         node=state.get("node", "new"),
         params=state.get("params", {}),
         drafts=state.get("drafts", {}),
+        files=state.get("files", {}),
         misunderstood=state.get("misunderstood", 0),
         profile=dict(beneficiary.profile or {}),
         consent_version=beneficiary.consent_version,
@@ -34,6 +35,7 @@ def save_conversation(beneficiary: Beneficiary, conversation: Conversation) -> N
     state = conversation.state_json()
     if not consented:
         state["drafts"] = {}
+        state["files"] = {}
     beneficiary.state = state
     beneficiary.profile = conversation.profile if consented else {}
     beneficiary.consent_version = conversation.consent_version

@@ -25,7 +25,7 @@ async def erase_beneficiary(session: AsyncSession, *, beneficiary_id: int) -> No
     await session.execute(
         update(Application)
         .where(Application.beneficiary_id == beneficiary_id)
-        .values(answers={}, beneficiary_id=None, erased_at=now, updated_at=now)
+        .values(answers={}, attachments=[], beneficiary_id=None, erased_at=now, updated_at=now)
     )
     await session.execute(
         update(InboundMessage)
@@ -36,6 +36,8 @@ async def erase_beneficiary(session: AsyncSession, *, beneficiary_id: int) -> No
         delete(OutboxMessage).where(OutboxMessage.beneficiary_id == beneficiary_id)
     )
     await session.execute(
-        update(Case).where(Case.beneficiary_id == beneficiary_id).values(beneficiary_id=None)
+        update(Case)
+        .where(Case.beneficiary_id == beneficiary_id)
+        .values(beneficiary_id=None, attachments=[])
     )
     await session.execute(delete(Beneficiary).where(Beneficiary.id == beneficiary_id))

@@ -28,7 +28,13 @@ class DatabaseStore:
         self.erased = False
 
     async def submit_application(
-        self, *, program: str, reference_prefix: str, answers: dict[str, Any], language: str
+        self,
+        *,
+        program: str,
+        reference_prefix: str,
+        answers: dict[str, Any],
+        language: str,
+        attachments: list[dict[str, Any]],
     ) -> str:
         year = self._now.astimezone(self._zone).year
         reference = await next_reference(self._session, prefix=reference_prefix, year=year)
@@ -38,6 +44,7 @@ class DatabaseStore:
                 program=program,
                 beneficiary_id=self._beneficiary.id,
                 answers=answers,
+                attachments=attachments,
                 language=language,
                 status="submitted",
                 submitted_at=self._now,
@@ -64,16 +71,28 @@ class DatabaseStore:
         ]
 
     async def request_handoff(self, *, reason: str) -> None:
-        open_case = await self._session.scalar(
-            select(Case.id).where(
-                Case.beneficiary_id == self._beneficiary.id, Case.status == "open"
-            )
+        await self._open_case(reason)
+
+    async def attach_to_case(self, *, attachments: list[dict[str, Any]]) -> None:
+        case = await self._open_case("attachment")
+        case.attachments = [*(case.attachments or []), *attachments]
+        await self._session.flush()
+
+    async def _open_case(self, reason: str) -> Case:
+        """The person's open case, opened now when there is none."""
+        case = await self._session.scalar(
+            select(Case).where(Case.beneficiary_id == self._beneficiary.id, Case.status == "open")
         )
-        if open_case is None:
-            self._session.add(
-                Case(beneficiary_id=self._beneficiary.id, reason=reason, opened_at=self._now)
+        if case is None:
+            case = Case(
+                beneficiary_id=self._beneficiary.id,
+                reason=reason,
+                opened_at=self._now,
+                attachments=[],
             )
+            self._session.add(case)
             await self._session.flush()
+        return case
 
     async def erase_person(self) -> None:
         await self._session.flush()

@@ -139,6 +139,7 @@ class DeleteNode(Node):
         conversation.erased = True
         conversation.profile = {}
         conversation.drafts = {}
+        conversation.files = {}
         conversation.consent_version = conversation.consent_at = None
         conversation.node, conversation.params = "new", {}
         turn.say(

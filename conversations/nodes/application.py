@@ -272,6 +272,7 @@ async def submit(turn: Turn, program: Program) -> None:
         reference_prefix=program.reference_prefix,
         answers=kept,
         language=turn.lang,
+        attachments=turn.conversation.files.pop(program.code, []),
     )
     turn.conversation.drafts.pop(program.code, None)
     turn.say(
