@@ -28,11 +28,19 @@ class TokenBucket:
         self._tokens = self.burst
         self._updated = self.clock()
 
-    def take(self) -> float:
-        """Take a token; returns how long to wait first (0 when one was available)."""
+    def _refill(self) -> None:
         now = self.clock()
         self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
         self._updated = now
+
+    def full(self) -> bool:
+        """Whether the bucket has refilled completely (its key has been idle)."""
+        self._refill()
+        return self._tokens >= self.burst
+
+    def take(self) -> float:
+        """Take a token; returns how long to wait first (0 when one was available)."""
+        self._refill()
         self._tokens -= 1
         return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
 
