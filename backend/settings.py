@@ -30,12 +30,19 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: SecretStr | None = None
     public_url: str | None = None
+    # --- Telegram delivery limits (issue #3 owns this block) ---
+    telegram_rate_per_second: float = Field(default=30.0, gt=0)
+    telegram_chat_rate_per_second: float = Field(default=1.0, gt=0)
+    # --- end of Telegram block ---
 
     whatsapp_token: SecretStr | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_app_secret: SecretStr | None = None
     whatsapp_verify_token: SecretStr | None = None
     whatsapp_api_url: str = "https://graph.facebook.com/v21.0"
+    # --- WhatsApp delivery settings (issue #4 owns this block) ---
+    whatsapp_rate_per_second: float = Field(default=80.0, gt=0)
+    # --- end of WhatsApp block ---
 
     content_dir: Path = REPO_ROOT / "conversations" / "content"
     locales_dir: Path = REPO_ROOT / "locales"

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from backend.app import health, webchat
+from backend.app import health, webchat, webhooks_telegram, webhooks_whatsapp
 from backend.runtime import Runtime
 from backend.settings import Settings
 
@@ -63,5 +63,7 @@ def create_app(
     app.state.runtime = built
     app.include_router(health.router)
     app.include_router(webchat.router)
+    app.include_router(webhooks_telegram.router)
+    app.include_router(webhooks_whatsapp.router)
     app.mount("/static", StaticFiles(directory=webchat.STATIC), name="static")
     return app
