@@ -252,7 +252,11 @@ def _parse_phone(text: str, tr: Translator, country: str | None) -> Parsed | Inv
         valid = False
     if not valid:
         example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
-        shown = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+        shown = (
+            phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+            if example is not None
+            else "+216 98 123 456"
+        )
         return Invalid(
             _(
                 "That does not look like a phone number. Please type it, for example {example}."

@@ -41,7 +41,8 @@ class Backoff:
 
     def delay(self, attempts: int) -> timedelta:
         """The wait before attempt number ``attempts + 1``."""
-        return min(self.base * (2 ** max(attempts - 1, 0)), self.cap)
+        delay: timedelta = self.base * (2 ** max(attempts - 1, 0))
+        return min(delay, self.cap)
 
 
 @dataclass(frozen=True)

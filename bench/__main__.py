@@ -1,0 +1,17 @@
+"""Run every benchmark: ``python -m bench`` (or ``make bench``)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bench import engine_turns, inbound_pipeline
+
+
+def main() -> None:
+    """Print each benchmark's figures."""
+    asyncio.run(engine_turns.run())
+    inbound_pipeline.run()
+
+
+if __name__ == "__main__":
+    main()
