@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from backend.cli_staff import staff_app
 from backend.settings import Settings
 
 app = typer.Typer(help="massar: the bot, its web app and its tools.", no_args_is_help=True)
@@ -19,6 +20,7 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 content_app = typer.Typer(help="Content files: check and draw them.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(content_app, name="content")
+app.add_typer(staff_app, name="staff")
 
 
 def _settings() -> Settings:
@@ -64,22 +66,31 @@ def content_check(
     ] = None,
 ) -> None:
     """Validate every content file; exit 1 naming the file, the item and the problem."""
+    from backend.services.canned_replies import CannedRepliesError, load_canned_replies
     from conversations.content_loader import ContentError, load_content
 
     root = directory or _settings().content_dir
+    problems: list[str] = []
     try:
         content = load_content(root)
     except ContentError as exc:
-        for problem in exc.problems:
+        problems += exc.problems
+    try:
+        canned = load_canned_replies(root)
+    except CannedRepliesError as exc:
+        problems += exc.problems
+    if problems:
+        for problem in problems:
             typer.echo(f"error: {problem}", err=True)
-        typer.echo(f"{len(exc.problems)} problem(s) in {root}", err=True)
-        raise typer.Exit(code=1) from exc
+        typer.echo(f"{len(problems)} problem(s) in {root}", err=True)
+        raise typer.Exit(code=1)
     for warning in content.warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(
         f"content OK: {len(content.programs)} programs, "
         f"{len(content.profile.questions)} profile questions, "
-        f"{len(content.awareness.articles)} articles"
+        f"{len(content.awareness.articles)} articles, "
+        f"{len(canned.root)} canned replies"
     )
 
 

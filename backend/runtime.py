@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from backend.channels import build_channels
 from backend.db.models import utcnow
 from backend.db.session import make_engine, make_session_factory
+from backend.reminders.policy import SESSION_KEY, ReminderPolicy
 from backend.services.dispatcher import Dispatcher
 from backend.services.inbound import InboundService
 from backend.settings import Settings
@@ -23,6 +24,7 @@ from bot.webchat.adapter import WebChatAdapter
 from conversations.content_loader import Content, load_content
 from conversations.engine import Engine
 from conversations.i18n import Catalogs
+from conversations.office_hours import OfficeHours
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Runtime:
     inbound: InboundService
     dispatcher: Dispatcher
     channels: dict[str, Any] = field(default_factory=dict)
+    clock: Callable[[], datetime] = utcnow
 
     @classmethod
     def build(
@@ -54,10 +57,14 @@ class Runtime:
             catalogs=Catalogs(settings.locales_dir),
             default_language=settings.default_language,
             resume_after=timedelta(hours=settings.resume_after_hours),
+            office_hours=OfficeHours.parse(settings.office_hours),
+            zone=settings.zone,
             raise_errors=raise_errors,
         )
         db = make_engine(settings.database_url)
         sessions = make_session_factory(db)
+        # Reminder rules travel with every session (issue #6; see backend/reminders/policy.py).
+        sessions.configure(info={SESSION_KEY: ReminderPolicy.from_settings(settings)})
         adapters: dict[str, ChannelAdapter] = {"webchat": WebChatAdapter()}
         adapters.update({a.name: a for a in extra_adapters})
         dispatcher = Dispatcher(
@@ -77,7 +84,14 @@ class Runtime:
         channels = build_channels(settings, on_message=_discard_result(inbound))
         for channel in channels.values():
             dispatcher.add_adapter(channel)
-        return cls(settings, db, sessions, content, engine, inbound, dispatcher, channels)
+        if "whatsapp" in channels:
+            from backend.channels.whatsapp import build_whatsapp_window
+
+            window = build_whatsapp_window(
+                settings, channels["whatsapp"], session_factory=sessions, clock=clock
+            )
+            dispatcher.add_policy("whatsapp", window)
+        return cls(settings, db, sessions, content, engine, inbound, dispatcher, channels, clock)
 
     async def start_channels(self) -> None:
         """Start what channels run by themselves (polling, webhook registration)."""

@@ -5,12 +5,17 @@ Errors a deployer can cause fail here, naming the setting.
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from backend.reminders.policy import parse_days
+from backend.reminders.quiet_hours import QuietHours, parse_clock
+from conversations.office_hours import OfficeHours
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +38,7 @@ class Settings(BaseSettings):
     # --- Telegram delivery limits (issue #3 owns this block) ---
     telegram_rate_per_second: float = Field(default=30.0, gt=0)
     telegram_chat_rate_per_second: float = Field(default=1.0, gt=0)
+    telegram_poll_timeout: int = Field(default=25, ge=0, le=50)
     # --- end of Telegram block ---
 
     whatsapp_token: SecretStr | None = None
@@ -42,8 +48,32 @@ class Settings(BaseSettings):
     whatsapp_api_url: str = "https://graph.facebook.com/v21.0"
     # --- WhatsApp delivery settings (issue #4 owns this block) ---
     whatsapp_rate_per_second: float = Field(default=80.0, gt=0)
+    #: Approved templates per message kind and language, for messages outside the 24-hour window.
+    whatsapp_templates: Path = REPO_ROOT / "backend" / "channels" / "whatsapp_templates.yaml"
     # --- end of WhatsApp block ---
 
+    # --- Reminders, loans, broadcasts and surveys (issue #6 owns this block) ---
+    #: No scheduled message in this local window; ``off`` switches it off.
+    quiet_hours: str = "21:00-08:00"
+    #: Local time of day at which repayment reminders and surveys are sent.
+    reminder_time: str = "09:00"
+    #: Repayment reminders, in days from each due date (negative: before).
+    repayment_reminder_days: str = "-3,0,3"
+    #: Per-program offsets, as JSON: ``{"iess": "-5,0,2"}``.
+    repayment_reminder_days_by_program: dict[str, str] = Field(default_factory=dict)
+    #: How late an overdue reminder may still go out after downtime; then it is skipped.
+    reminder_grace_hours_repayment: float = Field(default=48.0, gt=0)
+    reminder_grace_hours_training_day_before: float = Field(default=12.0, gt=0)
+    reminder_grace_hours_training_two_hours: float = Field(default=1.0, gt=0)
+    #: Follow-up surveys, in months after acceptance.
+    survey_months: str = "3,6"
+    survey_grace_days: float = Field(default=14.0, gt=0)
+    broadcast_grace_hours: float = Field(default=24.0, gt=0)
+    reminder_batch_size: int = Field(default=500, ge=1, le=10_000)
+    scheduler_interval_seconds: float = Field(default=30.0, gt=0)
+    # --- end of issue #6 block ---
+
+    office_hours: str = "mon-fri 08:30-17:00"
     content_dir: Path = REPO_ROOT / "conversations" / "content"
     locales_dir: Path = REPO_ROOT / "locales"
     resume_after_hours: float = Field(default=12.0, gt=0)
@@ -58,6 +88,56 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"MASSAR_TIMEZONE: unknown time zone '{value}'") from exc
+        return value
+
+    @field_validator("office_hours")
+    @classmethod
+    def _valid_office_hours(cls, value: str) -> str:
+        try:
+            OfficeHours.parse(value)
+        except ValueError as exc:
+            raise ValueError(f"MASSAR_OFFICE_HOURS: {exc}") from exc
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _valid_quiet_hours(cls, value: str) -> str:
+        try:
+            QuietHours.parse(value)
+        except ValueError as exc:
+            raise ValueError(f"MASSAR_QUIET_HOURS: {exc}") from exc
+        return value
+
+    @field_validator("reminder_time")
+    @classmethod
+    def _valid_reminder_time(cls, value: str) -> str:
+        try:
+            parse_clock(value)
+        except ValueError as exc:
+            raise ValueError(f"MASSAR_REMINDER_TIME: {exc}") from exc
+        return value
+
+    @field_validator("repayment_reminder_days", "survey_months")
+    @classmethod
+    def _valid_day_list(cls, value: str, info: ValidationInfo) -> str:
+        try:
+            numbers = parse_days(value)
+        except ValueError as exc:
+            raise ValueError(f"MASSAR_{str(info.field_name).upper()}: {exc}") from exc
+        if info.field_name == "survey_months" and any(n <= 0 for n in numbers):
+            raise ValueError("MASSAR_SURVEY_MONTHS: months must be positive, such as 3,6")
+        return value
+
+    @field_validator("repayment_reminder_days_by_program")
+    @classmethod
+    def _valid_program_days(cls, value: dict[str, str]) -> dict[str, str]:
+        for program, days in value.items():
+            try:
+                parse_days(days)
+            except ValueError as exc:
+                raise ValueError(
+                    f"MASSAR_REPAYMENT_REMINDER_DAYS_BY_PROGRAM: {program}: {exc}"
+                ) from exc
         return value
 
     @model_validator(mode="after")
@@ -81,3 +161,8 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         """The deployment's time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def reminder_clock(self) -> time:
+        """``MASSAR_REMINDER_TIME`` as a time of day."""
+        return parse_clock(self.reminder_time)

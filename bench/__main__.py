@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import engine_turns, inbound_pipeline
+from bench import engine_turns, inbound_pipeline, reminders_dispatch
 
 
 def main() -> None:
     """Print each benchmark's figures."""
     asyncio.run(engine_turns.run())
     inbound_pipeline.run()
+    reminders_dispatch.run()
 
 
 if __name__ == "__main__":

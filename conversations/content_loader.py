@@ -19,17 +19,18 @@ from conversations.content_schema import (
     Condition,
     Consent,
     Keywords,
-    Option,
     Profile,
     Program,
     Question,
     Sectors,
+    Survey,
 )
+from conversations.labels import BUTTON_LIMIT, label_warnings
 from conversations.matching import normalize
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
 #: WhatsApp's reply-button title limit; longer labels are shortened by the channel.
-BUTTON_LABEL_LIMIT = 20
+BUTTON_LABEL_LIMIT = BUTTON_LIMIT
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -57,6 +58,7 @@ class Content:
     sectors: Sectors
     consent: Consent
     keywords: Keywords
+    survey: Survey
     warnings: tuple[str, ...] = ()
 
     def profile_question(self, question_id: str) -> Question | None:
@@ -128,6 +130,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
     sectors = checker.read("sectors.yaml", Sectors)
     consent = checker.read("consent.yaml", Consent)
     keywords = checker.read("keywords.yaml", Keywords)
+    survey = checker.read("surveys.yaml", Survey)
     programs: dict[str, Program] = {}
     program_files = sorted((root / "programs").glob("*.yaml"))
     if not program_files:
@@ -151,7 +154,15 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
     if keywords:
         _check_keywords(checker, keywords)
     _check_prefixes(checker, programs)
-    if checker.problems or not (profile and awareness and sectors and consent and keywords):
+    if profile and awareness and sectors:
+        checker.warnings += label_warnings(
+            profile=profile, programs=programs.values(), awareness=awareness, sectors=sectors
+        )
+    if survey:
+        _check_unique(checker, "surveys.yaml", "questions", [q.id for q in survey.questions])
+    if checker.problems or not (
+        profile and awareness and sectors and consent and keywords and survey
+    ):
         raise ContentError(checker.problems)
     return Content(
         profile=profile,
@@ -160,6 +171,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
         sectors=sectors,
         consent=consent,
         keywords=keywords,
+        survey=survey,
         warnings=tuple(checker.warnings),
     )
 
@@ -185,7 +197,6 @@ def _check_profile(checker: _Checker, profile: Profile) -> None:
             _check_condition(
                 checker, file, f"questions ({question.id}).when", question.when, known
             )
-        _warn_long_labels(checker, file, f"questions ({question.id})", question.options)
         known[question.id] = question
 
 
@@ -199,7 +210,6 @@ def _check_program(checker: _Checker, program: Program, profile: Profile) -> Non
     _check_unique(checker, file, "eligibility", [r.id for r in program.eligibility])
     _check_unique(checker, file, "form", [q.id for q in program.form])
     _check_unique(checker, file, "value_chains", [o.id for o in program.value_chains])
-    _warn_long_labels(checker, file, "value_chains", program.value_chains)
     known = dict(profile_fields)
     for question in program.form:
         where = f"form ({question.id})"
@@ -211,7 +221,6 @@ def _check_program(checker: _Checker, program: Program, profile: Profile) -> Non
             checker.problems.append(f"{file}: {where}: a value_chain field needs value_chains")
         if question.when:
             _check_condition(checker, file, f"{where}.when", question.when, known)
-        _warn_long_labels(checker, file, where, question.options)
         known[question.id] = question
     if not program.form:
         checker.problems.append(f"{file}: form: the form has no field")
@@ -257,17 +266,6 @@ def _check_condition(
         "amount",
     ):
         checker.problems.append(f"{file}: {where}: min/max needs a number, not {question.type}")
-
-
-def _warn_long_labels(checker: _Checker, file: str, where: str, options: list[Option]) -> None:
-    for option in options:
-        for lang in ("ar", "fr", "en", "pt"):
-            label = option.label.get(lang)
-            if len(label) > BUTTON_LABEL_LIMIT:
-                checker.warnings.append(
-                    f"{file}: {where}: option '{option.id}' label in {lang} has {len(label)} "
-                    f"characters; WhatsApp buttons show {BUTTON_LABEL_LIMIT}"
-                )
 
 
 def _check_keywords(checker: _Checker, keywords: Keywords) -> None:

@@ -207,6 +207,13 @@ class Consent(Strict):
     text: Text
 
 
+class Survey(Strict):
+    """The follow-up survey: an introduction and questions typed like form fields."""
+
+    intro: Text
+    questions: list[Question]
+
+
 class Keywords(Strict):
     """Words a person can type at any step, in every language and in Latin-script derja."""
 

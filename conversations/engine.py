@@ -32,7 +32,7 @@ resume         back to the saved node, menu
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from conversations.content_loader import Content
 from conversations.i18n import Catalogs, pick_language
@@ -49,6 +49,7 @@ from conversations.nodes.account import (
 from conversations.nodes.application import ApplyPickNode, EditPickNode, FormNode, SummaryNode
 from conversations.nodes.base import Node
 from conversations.nodes.consent import ConsentNode
+from conversations.nodes.followup import SurveyNode, TrainingsNode, answer_reminder
 from conversations.nodes.menu import (
     ArticleNode,
     LearnNode,
@@ -59,6 +60,8 @@ from conversations.nodes.menu import (
 )
 from conversations.nodes.orientation import ResultsNode
 from conversations.nodes.profile import ProfileNode
+from conversations.nodes.staff import InfoNode, SatisfactionNode
+from conversations.office_hours import OfficeHours
 from conversations.ports import Store
 from conversations.turn import Turn
 
@@ -66,6 +69,10 @@ logger = logging.getLogger(__name__)
 
 #: Keyword kinds that work at every step; yes/no/skip are only answers to a question.
 GLOBAL_KEYWORDS = frozenset({"menu", "back", "human", "language", "stop", "delete"})
+#: Words still answered while staff have the conversation: privacy and comfort come first.
+CASE_KEYWORDS = frozenset({"human", "language", "stop", "delete"})
+#: The detours those words open, whose buttons must keep working during a case.
+CASE_DETOURS = frozenset({"language", "delete"})
 #: Nodes where a file sent belongs to the application being filled in.
 APPLICATION_NODES = frozenset({"form", "summary", "edit_pick"})
 
@@ -89,6 +96,10 @@ def build_nodes() -> dict[str, Node]:
         "mydata": MyDataNode(),
         "delete": DeleteNode(),
         "resume": ResumeNode(),
+        "satisfaction": SatisfactionNode(),
+        "trainings": TrainingsNode(),
+        "survey": SurveyNode(),
+        "info": InfoNode(),
     }
 
 
@@ -100,6 +111,8 @@ class Engine:
         catalogs: interface strings for every language.
         default_language: used when the channel gives no usable hint.
         resume_after: an absence after which the person is asked whether to continue.
+        office_hours: when staff answer, to tell people when they will hear back.
+        zone: the deployment's time zone, for office hours.
         raise_errors: re-raise unexpected errors instead of apologising (tests use it).
     """
 
@@ -110,6 +123,8 @@ class Engine:
         catalogs: Catalogs,
         default_language: str = "fr",
         resume_after: timedelta = timedelta(hours=12),
+        office_hours: OfficeHours | None = None,
+        zone: tzinfo = UTC,
         raise_errors: bool = False,
     ) -> None:
         self.content = content
@@ -117,6 +132,8 @@ class Engine:
         self.default_language = default_language
         self.resume_after = resume_after
         self.raise_errors = raise_errors
+        self.office_hours = office_hours
+        self.zone = zone
         self.nodes = build_nodes()
         self.keywords = KeywordIndex(content.keywords.model_dump())
 
@@ -124,18 +141,49 @@ class Engine:
         """The state of someone who has never written."""
         return Conversation(language=pick_language(language_hint, self.default_language))
 
-    async def handle(
-        self, conversation: Conversation, incoming: Incoming, *, store: Store, now: datetime
-    ) -> list[Outgoing]:
-        """Answer one message. Always returns at least one reply."""
-        turn = Turn(
+    def _turn(self, conversation: Conversation, store: Store, now: datetime) -> Turn:
+        return Turn(
             conversation=conversation,
             content=self.content,
             catalogs=self.catalogs,
             store=store,
             now=now,
             nodes=self.nodes,
+            office_hours=self.office_hours,
+            zone=self.zone,
         )
+
+    async def move(
+        self,
+        conversation: Conversation,
+        *,
+        node: str,
+        params: dict[str, object],
+        store: Store,
+        now: datetime,
+    ) -> list[Outgoing]:
+        """Send the person to ``node`` on staff's initiative and return its question.
+
+        Used when a case closes (the satisfaction question) and when staff ask for more
+        information on an application. The place the person was is kept in ``back``.
+        """
+        turn = self._turn(conversation, store, now)
+        await turn.goto(node, back=snapshot_of(conversation), **params)
+        return turn.replies
+
+    async def handle(
+        self, conversation: Conversation, incoming: Incoming, *, store: Store, now: datetime
+    ) -> list[Outgoing]:
+        """Answer one message: at least one reply, or none while staff have the conversation."""
+        turn = self._turn(conversation, store, now)
+        if conversation.case_open and conversation.node not in CASE_DETOURS | {"new"}:
+            keyword = self.keywords.kind_of(incoming.text or "")
+            if keyword not in CASE_KEYWORDS:
+                await store.add_to_case(
+                    text=incoming.text, attachments=[a.to_dict() for a in incoming.attachments]
+                )
+                conversation.last_active = now.isoformat()
+                return []
         try:
             await self._handle(turn, incoming)
         except Exception:
@@ -145,7 +193,7 @@ class Engine:
             turn.replies.clear()
             turn.say(turn.gettext("Sorry, something went wrong on our side. Let us start again."))
             await turn.goto("menu")
-        if not turn.replies:
+        if not turn.replies and not conversation.case_open:
             await turn.reprompt()
         conversation.last_active = now.isoformat()
         return turn.replies
@@ -171,6 +219,8 @@ class Engine:
                     await turn.goto("menu")
             return
         if await self._open_deep_link(turn, incoming):
+            return
+        if incoming.choice_id and await answer_reminder(turn, incoming.choice_id):
             return
         keyword = self.keywords.kind_of(incoming.text or "") if not incoming.choice_id else None
         if keyword in GLOBAL_KEYWORDS:
@@ -246,7 +296,6 @@ class Engine:
             await turn.node.back(turn)
         elif keyword == "human":
             await request_human(turn)
-            await turn.reprompt()
         elif keyword == "stop":
             stop_reminders(turn)
             await turn.reprompt()

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -92,6 +92,10 @@ class Translator:
     def date(self, value: date) -> str:
         """A date in the local medium form (``23 nov. 2026``)."""
         return format_date(value, format="medium", locale=self._locale)
+
+    def weekday_time(self, value: datetime) -> str:
+        """A day and an hour, such as ``lundi 08:30``, in the person's language."""
+        return format_datetime(value, "EEEE HH:mm", tzinfo=value.tzinfo, locale=self._locale)
 
     def join(self, items: Sequence[str]) -> str:
         """``a, b and c`` in the person's language."""

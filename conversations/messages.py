@@ -97,6 +97,8 @@ class Conversation:
     misunderstood: int = 0
     last_active: str | None = None
     erased: bool = False
+    #: A member of staff has this conversation: the bot does not answer by itself.
+    case_open: bool = False
 
     def state_json(self) -> dict[str, Any]:
         """The position in the conversation, without profile or consent (stored apart)."""

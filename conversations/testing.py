@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from conversations.ports import ApplicationView
+from conversations.ports import ApplicationView, PaymentView, TrainingView
 
 
 @dataclass
@@ -16,6 +16,14 @@ class MemoryStore:
     applications: list[dict[str, Any]] = field(default_factory=list)
     handoffs: list[str] = field(default_factory=list)
     case_files: list[dict[str, Any]] = field(default_factory=list)
+    case_messages: list[str | None] = field(default_factory=list)
+    ratings: dict[int, int] = field(default_factory=dict)
+    funnel: set[tuple[str, str]] = field(default_factory=set)
+    payment: PaymentView | None = None
+    trainings: list[TrainingView] = field(default_factory=list)
+    reminders: set[int] = field(default_factory=set)
+    reminder_answers: dict[int, str] = field(default_factory=dict)
+    surveys: dict[int, dict[str, Any]] = field(default_factory=dict)
     erased: int = 0
     counters: dict[str, int] = field(default_factory=dict)
 
@@ -59,8 +67,47 @@ class MemoryStore:
             self.handoffs.append("attachment")
         self.case_files.extend(attachments)
 
+    async def add_to_case(self, *, text: str | None, attachments: list[dict[str, Any]]) -> None:
+        self.case_messages.append(text)
+        self.case_files.extend(attachments)
+
+    async def rate_case(self, *, case_id: int, score: int) -> None:
+        self.ratings[case_id] = score
+
+    async def complete_info(self, *, reference: str, answers: dict[str, Any]) -> None:
+        application = next(a for a in self.applications if a["reference"] == reference)
+        application["answers"].update(answers)
+        application["status"] = "submitted"
+
+    async def next_payment(self) -> PaymentView | None:
+        return self.payment
+
+    async def upcoming_trainings(self) -> list[TrainingView]:
+        return list(self.trainings)
+
+    async def register_training(self, *, training_id: int) -> TrainingView | None:
+        for index, training in enumerate(self.trainings):
+            if training.id == training_id and not training.enrolled and training.seats_left != 0:
+                seats = None if training.seats_left is None else training.seats_left - 1
+                self.trainings[index] = replace(training, enrolled=True, seats_left=seats)
+                return self.trainings[index]
+        return None
+
+    async def answer_reminder(self, *, reminder_id: int, answer: str) -> bool:
+        if reminder_id not in self.reminders:
+            return False
+        self.reminder_answers[reminder_id] = answer
+        return True
+
+    async def save_survey(self, *, survey_id: int, answers: dict[str, Any]) -> None:
+        self.surveys[survey_id] = answers
+
+    async def track(self, *, stage: str, program: str) -> None:
+        self.funnel.add((stage, program))
+
     async def erase_person(self) -> None:
         self.case_files.clear()
+        self.case_messages.clear()
         self.applications.clear()
         self.handoffs.clear()
         self.erased += 1

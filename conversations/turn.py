@@ -7,13 +7,14 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from conversations.content_loader import Content
 from conversations.i18n import Catalogs, Translator
 from conversations.matching import Candidate, match_choice
 from conversations.messages import Choice, Conversation, Incoming, Outgoing
+from conversations.office_hours import OfficeHours
 from conversations.ports import Store
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ class Turn:
     store: Store
     now: datetime
     nodes: dict[str, Node]
+    office_hours: OfficeHours | None = None
+    zone: tzinfo = UTC
     replies: list[Outgoing] = field(default_factory=list)
 
     @property
@@ -100,17 +103,21 @@ class Turn:
         self.conversation.misunderstood = 0
 
     async def not_understood(self, message: str) -> None:
-        """Explain what is expected and ask again; after a few misses, point to help."""
+        """Explain what is expected and ask again; after a few misses, bring in a person."""
         self.conversation.misunderstood += 1
         self.say(message)
         if self.conversation.misunderstood >= MISUNDERSTOOD_LIMIT:
             self.conversation.misunderstood = 0
+            from conversations.nodes.menu import request_human
+
             self.say(
                 self.gettext(
-                    "If you are stuck, type «menu» to start again, or «agent» to write to a "
-                    "member of our team."
+                    "I am having trouble understanding you, so I am asking a "
+                    "member of our team to help."
                 )
             )
+            await request_human(self, reason="misunderstood")
+            return
         await self.reprompt()
 
     def resolve(

@@ -11,8 +11,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from backend.api.router import api_router
 from backend.app import health, webchat, webhooks_telegram, webhooks_whatsapp
 from backend.runtime import Runtime
+from backend.scheduler import build_scheduler
 from backend.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -24,7 +26,8 @@ def create_app(
     runtime: Runtime | None = None,
     background: bool = True,
 ) -> FastAPI:
-    """The app. With ``background``, the outbox dispatcher runs for the app's lifetime.
+    """The app. With ``background``, the outbox dispatcher and the scheduler's tick run for
+    the app's lifetime.
 
     Args:
         settings: read from the environment when not given.
@@ -37,20 +40,26 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = None
+        scheduler = None
         if background:
             task = asyncio.create_task(
                 built.dispatcher.run_forever(interval=settings.dispatch_interval_seconds)
             )
             await built.start_channels()
+            # Issue #6: one interval job ticks reminders, broadcasts and surveys.
+            scheduler = build_scheduler(built)
+            scheduler.start()
         try:
             yield
         finally:
-            if background:
-                await built.stop_channels()
-            if task is not None:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            if task is not None:  # stop sending before the channels close their sessions
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if background:
+                await built.stop_channels()
             if runtime is None:
                 await built.close()
 
@@ -65,5 +74,6 @@ def create_app(
     app.include_router(webchat.router)
     app.include_router(webhooks_telegram.router)
     app.include_router(webhooks_whatsapp.router)
+    app.include_router(api_router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=webchat.STATIC), name="static")
     return app

@@ -15,7 +15,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
+)
+from sqlalchemy import (
+    text as sql_text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -88,11 +90,18 @@ class InboundMessage(Base):
 class OutboxMessage(Base):
     """A message to send, written in the same transaction as the state change that caused it.
 
-    Status moves forward only: ``queued`` or ``retry`` -> ``sent`` or ``failed``.
+    Status moves forward only: ``queued`` or ``retry`` -> ``sent`` or ``failed``; ``held`` is a
+    message a channel may not deliver now (WhatsApp outside the 24-hour window, with no template
+    for it), kept for staff and queued again when the person writes. ``delivery_status`` is
+    what the channel reported afterwards (``sent`` < ``failed`` < ``delivered`` < ``read``),
+    also forward only.
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_channel_external_id", "channel", "external_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     beneficiary_id: Mapped[int | None] = mapped_column(
@@ -111,6 +120,8 @@ class OutboxMessage(Base):
     scrub_after_send: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivery_status: Mapped[str | None] = mapped_column(String(16))
+    delivery_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Application(Base):
@@ -126,7 +137,7 @@ class Application(Base):
     )
     answers: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(
-        JsonType, default=list, server_default=text("'[]'")
+        JsonType, default=list, server_default=sql_text("'[]'")
     )
     language: Mapped[str] = mapped_column(String(5))
     status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
@@ -146,7 +157,11 @@ class ReferenceCounter(Base):
 
 
 class Case(Base):
-    """A request to talk to a member of staff (the staff inbox comes with the staff side)."""
+    """A handed-off conversation: while open, the bot is silent and messages go to staff.
+
+    ``program`` scopes it to the staff of one program (``None``: a general question, seen by
+    admins and supervisors). The timestamps give response-time figures.
+    """
 
     __tablename__ = "cases"
 
@@ -154,10 +169,143 @@ class Case(Base):
     beneficiary_id: Mapped[int | None] = mapped_column(
         ForeignKey("beneficiaries.id", ondelete="SET NULL"), index=True
     )
+    program: Mapped[str | None] = mapped_column(String(40), index=True)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     reason: Mapped[str] = mapped_column(String(40))
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    satisfaction: Mapped[int | None] = mapped_column(Integer)
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(
-        JsonType, default=list, server_default=text("'[]'")
+        JsonType, default=list, server_default=sql_text("'[]'")
     )
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CaseMessage(Base):
+    """A message of a case: the person's (``in``) or a member of staff's (``out``)."""
+
+    __tablename__ = "case_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(3))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    text: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(
+        JsonType, default=list, server_default=sql_text("'[]'")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApplicationEvent(Base):
+    """The history of an application: submitted, decided, information asked and given."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    fields: Mapped[list[str]] = mapped_column(
+        JsonType, default=list, server_default=sql_text("'[]'")
+    )
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Staff(Base):
+    """A member of staff. Agents and supervisors see only their programs."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StaffProgram(Base):
+    """A program a member of staff works on."""
+
+    __tablename__ = "staff_programs"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    program: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class ApiToken(Base):
+    """An API token, stored as its SHA-256 (the token itself is shown once)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginAttempt(Base):
+    """A login attempt, for throttling repeated failures."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_email_at", "email", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    client: Mapped[str] = mapped_column(String(64), default="")
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to which object, when: ids only, never personal values.
+
+    The app never updates or deletes these rows, and database triggers refuse it.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class FunnelStep(Base):
+    """A person reaching a stage of a program's funnel, once.
+
+    Erasure unlinks the person and keeps the row, so the funnel keeps its anonymous counts.
+    """
+
+    __tablename__ = "funnel_steps"
+    __table_args__ = (
+        UniqueConstraint("beneficiary_id", "program", "stage", name="uq_funnel_steps_person"),
+        Index("ix_funnel_steps_program_stage", "program", "stage"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int | None] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="SET NULL")
+    )
+    program: Mapped[str] = mapped_column(String(40))
+    stage: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Loans, trainings, reminders, broadcasts and surveys (issue #6) live in their own module;
+# importing it here registers their tables on Base.metadata for Alembic and the tests.
+from backend.db import models_followup as _followup  # noqa: E402, F401

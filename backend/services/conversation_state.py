@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 
 from backend.db.models import Beneficiary
@@ -9,8 +10,12 @@ from conversations.messages import Conversation
 
 
 def load_conversation(beneficiary: Beneficiary) -> Conversation:
-    """The conversation as the engine sees it."""
-    state = beneficiary.state or {}
+    """The conversation as the engine sees it.
+
+    The state is copied: the engine changes it in place, and a change made to the loaded JSON
+    itself would look like no change at all when the row is saved (a file sent was lost so).
+    """
+    state = copy.deepcopy(beneficiary.state or {})
     return Conversation(
         language=beneficiary.language,
         node=state.get("node", "new"),

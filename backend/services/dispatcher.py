@@ -24,6 +24,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.models import Beneficiary, OutboxMessage, utcnow
+from backend.services.send_policy import HeldMessage, SendPolicy
 from bot.base import ChannelAdapter, PermanentSendError, SendResult, TransientSendError
 from conversations.messages import Outgoing
 
@@ -69,9 +70,11 @@ class Dispatcher:
         lease: timedelta = timedelta(seconds=120),
         backoff: Backoff | None = None,
         clock: Callable[[], datetime] = utcnow,
+        policies: Mapping[str, SendPolicy] | None = None,
     ) -> None:
         self._sessions = session_factory
         self._adapters = dict(adapters)
+        self._policies = dict(policies or {})
         self._batch_size = batch_size
         self._max_attempts = max_attempts
         self._lease = lease
@@ -82,6 +85,10 @@ class Dispatcher:
     def add_adapter(self, adapter: ChannelAdapter) -> None:
         """Register a channel started after the dispatcher."""
         self._adapters[adapter.name] = adapter
+
+    def add_policy(self, channel: str, policy: SendPolicy) -> None:
+        """Let ``policy`` decide how ``channel``'s messages go (WhatsApp's 24-hour window)."""
+        self._policies[channel] = policy
 
     def kick(self) -> None:
         """Wake the loop: new messages are queued."""
@@ -170,8 +177,21 @@ class Dispatcher:
         if adapter is None or row.address is None:
             await self._fail(row, "no channel adapter or address for this message")
             return None
+        message = Outgoing.from_payload(row.payload)
+        policy = self._policies.get(row.channel)
         try:
-            result = await adapter.send(row.address, Outgoing.from_payload(row.payload))
+            if policy is None:
+                result = await adapter.send(row.address, message)
+            else:
+                result = await policy.send(
+                    message,
+                    address=row.address,
+                    beneficiary_id=row.beneficiary_id,
+                    payload=row.payload,
+                )
+        except HeldMessage as exc:
+            await self._fail(row, exc.reason, status="held")
+            return None
         except TransientSendError as exc:
             return await self._retry(row, exc.reason, exc.retry_after)
         except PermanentSendError as exc:
@@ -238,13 +258,15 @@ class Dispatcher:
                 .values(next_attempt_at=until, claimed_until=None)
             )
 
-    async def _fail(self, row: _Claimed, reason: str, *, unreachable: bool = False) -> None:
+    async def _fail(
+        self, row: _Claimed, reason: str, *, unreachable: bool = False, status: str = "failed"
+    ) -> None:
         async with self._sessions() as session, session.begin():
             await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row.id)
                 .values(
-                    status="failed",
+                    status=status,
                     attempts=row.attempts + 1,
                     claimed_until=None,
                     last_error=reason,
@@ -257,7 +279,7 @@ class Dispatcher:
                     .where(Beneficiary.id == row.beneficiary_id)
                     .values(unreachable=True)
                 )
-        logger.warning("outbox message %s failed: %s", row.id, reason)
+        logger.warning("outbox message %s %s: %s", row.id, status, reason)
 
 
 def _reason(reason: str, code: str | None) -> str:

@@ -18,13 +18,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.db.models import Beneficiary, InboundMessage, OutboxMessage, utcnow
+from backend.db.models import Beneficiary, Case, InboundMessage, utcnow
 from backend.services.conversation_state import load_conversation, save_conversation
 from backend.services.locks import KeyedLocks
+from backend.services.outbound import queue_messages
 from backend.services.store import DatabaseStore
 from bot.base import InboundEnvelope
 from conversations.engine import Engine
-from conversations.messages import Incoming, Outgoing
+from conversations.messages import Incoming
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class InboundService:
                 session, envelope, self._engine.default_language, now
             )
             conversation = load_conversation(beneficiary)
+            conversation.case_open = await _has_open_case(session, beneficiary.id)
             if not beneficiary.state:
                 conversation.language = self._engine.new_conversation(
                     envelope.incoming.language_hint
@@ -97,12 +99,15 @@ class InboundService:
                 if conversation.consent_version is not None:
                     inbound.text = _kept_text(envelope.incoming)
                     inbound.attachments = _attachments(envelope.incoming) or None
-            rows = [
-                _outbox_row(envelope, reply, owner=owner, now=now, scrub=store.erased)
-                for reply in replies
-            ]
-            session.add_all(rows)
-            await session.flush()
+            rows = await queue_messages(
+                session,
+                channel=envelope.channel,
+                address=envelope.address,
+                messages=replies,
+                beneficiary_id=owner,
+                now=now,
+                scrub_after_send=store.erased,
+            )
             return InboundResult(duplicate=False, outbox_ids=tuple(r.id for r in rows))
 
 
@@ -149,6 +154,14 @@ async def _lock_beneficiary(
     return beneficiary
 
 
+async def _has_open_case(session: AsyncSession, beneficiary_id: int) -> bool:
+    """Whether staff have this person's conversation."""
+    found = await session.scalar(
+        select(Case.id).where(Case.beneficiary_id == beneficiary_id, Case.status == "open")
+    )
+    return found is not None
+
+
 def _kept_text(incoming: Incoming) -> str | None:
     return incoming.text
 
@@ -158,19 +171,3 @@ def _attachments(incoming: Incoming) -> list[dict[str, str | None]]:
         {"kind": a.kind, "reference": a.reference, "mime_type": a.mime_type}
         for a in incoming.attachments
     ]
-
-
-def _outbox_row(
-    envelope: InboundEnvelope, reply: Outgoing, *, owner: int | None, now: datetime, scrub: bool
-) -> OutboxMessage:
-    return OutboxMessage(
-        beneficiary_id=owner,
-        channel=envelope.channel,
-        address=envelope.address,
-        payload=reply.to_payload(),
-        status="queued",
-        attempts=0,
-        next_attempt_at=now,
-        scrub_after_send=scrub,
-        created_at=now,
-    )

@@ -6,16 +6,18 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Application, Beneficiary, Case
+from backend.db.models import Application, ApplicationEvent, Beneficiary, Case, CaseMessage
 from backend.services.erasure import erase_beneficiary
+from backend.services.followup_store import FollowUpStore
+from backend.services.funnel import record_step
 from backend.services.references import next_reference
 from conversations.ports import ApplicationView
 
 
-class DatabaseStore:
+class DatabaseStore(FollowUpStore):
     """Writes a turn's effects in the turn's own transaction."""
 
     def __init__(
@@ -38,20 +40,22 @@ class DatabaseStore:
     ) -> str:
         year = self._now.astimezone(self._zone).year
         reference = await next_reference(self._session, prefix=reference_prefix, year=year)
-        self._session.add(
-            Application(
-                reference=reference,
-                program=program,
-                beneficiary_id=self._beneficiary.id,
-                answers=answers,
-                attachments=attachments,
-                language=language,
-                status="submitted",
-                submitted_at=self._now,
-                updated_at=self._now,
-            )
+        application = Application(
+            reference=reference,
+            program=program,
+            beneficiary_id=self._beneficiary.id,
+            answers=answers,
+            attachments=attachments,
+            language=language,
+            status="submitted",
+            submitted_at=self._now,
+            updated_at=self._now,
         )
+        self._session.add(application)
         await self._session.flush()
+        self._session.add(
+            ApplicationEvent(application_id=application.id, status="submitted", at=self._now)
+        )
         return reference
 
     async def list_applications(self) -> list[ApplicationView]:
@@ -78,14 +82,61 @@ class DatabaseStore:
         case.attachments = [*(case.attachments or []), *attachments]
         await self._session.flush()
 
+    async def add_to_case(self, *, text: str | None, attachments: list[dict[str, Any]]) -> None:
+        case = await self._open_case("requested")
+        self._session.add(
+            CaseMessage(
+                case_id=case.id,
+                direction="in",
+                text=text,
+                attachments=attachments,
+                created_at=self._now,
+            )
+        )
+        await self._session.flush()
+
+    async def rate_case(self, *, case_id: int, score: int) -> None:
+        await self._session.execute(
+            update(Case)
+            .where(Case.id == case_id, Case.beneficiary_id == self._beneficiary.id)
+            .values(satisfaction=score)
+        )
+
+    async def complete_info(self, *, reference: str, answers: dict[str, Any]) -> None:
+        application = await self._session.scalar(
+            select(Application).where(
+                Application.reference == reference,
+                Application.beneficiary_id == self._beneficiary.id,
+            )
+        )
+        if application is None:
+            return
+        application.answers = {**application.answers, **answers}
+        application.status = "submitted"
+        application.updated_at = self._now
+        self._session.add(
+            ApplicationEvent(
+                application_id=application.id,
+                status="submitted",
+                fields=sorted(answers),
+                at=self._now,
+            )
+        )
+        await self._session.flush()
+
     async def _open_case(self, reason: str) -> Case:
-        """The person's open case, opened now when there is none."""
+        """The person's open case, opened now when there is none.
+
+        The case belongs to the program the person is busy with, or applied to last, so
+        that program's staff see it.
+        """
         case = await self._session.scalar(
             select(Case).where(Case.beneficiary_id == self._beneficiary.id, Case.status == "open")
         )
         if case is None:
             case = Case(
                 beneficiary_id=self._beneficiary.id,
+                program=await self._current_program(),
                 reason=reason,
                 opened_at=self._now,
                 attachments=[],
@@ -93,6 +144,26 @@ class DatabaseStore:
             self._session.add(case)
             await self._session.flush()
         return case
+
+    async def track(self, *, stage: str, program: str) -> None:
+        await record_step(
+            self._session,
+            beneficiary_id=self._beneficiary.id,
+            program=program,
+            stage=stage,
+            now=self._now,
+        )
+
+    async def _current_program(self) -> str | None:
+        params = (self._beneficiary.state or {}).get("params", {})
+        if isinstance(params.get("program"), str):
+            return str(params["program"])
+        return await self._session.scalar(
+            select(Application.program)
+            .where(Application.beneficiary_id == self._beneficiary.id)
+            .order_by(Application.submitted_at.desc())
+            .limit(1)
+        )
 
     async def erase_person(self) -> None:
         await self._session.flush()

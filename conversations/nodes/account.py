@@ -21,8 +21,18 @@ LANGUAGE_SYNONYMS: dict[str, tuple[str, ...]] = {
 
 
 async def go_back_to(turn: Turn, snapshot: dict[str, Any] | None) -> None:
-    """Return to where the person was before a detour (language, erasure)."""
+    """Return to where the person was before a detour (language, erasure).
+
+    While staff have the conversation the place is restored without asking its question again:
+    the next message is theirs to answer.
+    """
     snapshot = snapshot or {"node": "menu", "params": {}}
+    if snapshot.get("node") not in turn.nodes:  # "new": nowhere to go back to but the menu
+        snapshot = {"node": "menu", "params": {}}
+    if turn.conversation.case_open:
+        turn.conversation.node = snapshot.get("node", "menu")
+        turn.conversation.params = dict(snapshot.get("params", {}))
+        return
     await turn.goto(snapshot.get("node", "menu"), **snapshot.get("params", {}))
 
 

@@ -51,15 +51,18 @@ async def start_application(turn: Turn, code: str) -> None:
     if not has_consent(turn):
         await ask_consent(turn, then="apply", program=code)
         return
+    await turn.store.track(stage="started", program=code)
     if not profile_complete(turn):
         turn.say(_("First, a few questions about your situation. You answer them only once."))
         await continue_profile(turn, then=code)
         return
+    await turn.store.track(stage="profile_done", program=code)
     verdict = judge(program, turn.conversation.profile)
     if not verdict.eligible:
         turn.say(explain_ineligible(turn, verdict))
         await turn.goto("menu")
         return
+    await turn.store.track(stage="eligible", program=code)
     for existing in await turn.store.list_applications():
         if existing.program == code and existing.status not in CLOSED_STATUSES:
             turn.say(
@@ -275,6 +278,7 @@ async def submit(turn: Turn, program: Program) -> None:
         attachments=turn.conversation.files.pop(program.code, []),
     )
     turn.conversation.drafts.pop(program.code, None)
+    await turn.store.track(stage="submitted", program=program.code)
     turn.say(
         turn.gettext(
             "Your application has been sent. Your reference is {reference}: keep it to follow "

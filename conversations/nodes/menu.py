@@ -23,6 +23,8 @@ class MenuNode(Node):
             Candidate("orient", _("Programs for me")),
             Candidate("apply", _("Apply")),
             Candidate("mine", _("My applications")),
+            Candidate("payment", _("Next payment")),
+            Candidate("trainings", _("Trainings")),
             Candidate("human", _("Talk to a person")),
             Candidate("language", _("Language")),
             Candidate("mydata", _("My data")),
@@ -43,9 +45,11 @@ class MenuNode(Node):
         if action == "mine":
             await show_applications(turn)
             await turn.reprompt()
+        elif action == "payment":
+            await show_next_payment(turn)
+            await turn.reprompt()
         elif action == "human":
             await request_human(turn)
-            await turn.reprompt()
         elif action == "language":
             await turn.goto("language", back={"node": "menu", "params": {}})
         elif action == "orient":
@@ -80,6 +84,25 @@ async def show_applications(turn: Turn) -> None:
     turn.say("\n".join(lines))
 
 
+async def show_next_payment(turn: Turn) -> None:
+    """Say the amount and date of the person's next installment."""
+    _ = turn.gettext
+    payment = await turn.store.next_payment()
+    if payment is None:
+        turn.say(_("You have no payment to make."))
+        return
+    amount = turn.tr.amount(payment.amount_minor, payment.currency)
+    when = turn.tr.date(payment.due_on)
+    if payment.days_late > 0:
+        turn.say(
+            _("Your next payment: {amount}, due on {date}, which is {days} days ago.").format(
+                amount=amount, date=when, days=turn.tr.number(payment.days_late)
+            )
+        )
+    else:
+        turn.say(_("Your next payment: {amount}, due on {date}.").format(amount=amount, date=when))
+
+
 def status_label(turn: Turn, status: str) -> str:
     """An application status in the person's words."""
     _ = turn.gettext
@@ -95,15 +118,32 @@ def status_label(turn: Turn, status: str) -> str:
     return labels.get(status, status)
 
 
-async def request_human(turn: Turn) -> None:
-    """Record a handoff request and tell the person what happens next."""
-    await turn.store.request_handoff(reason="requested")
-    turn.say(
-        turn.gettext(
-            "Your request is recorded: a member of our team will answer you here. "
-            "Meanwhile you can carry on."
+async def request_human(turn: Turn, reason: str = "requested") -> None:
+    """Open a handoff request and tell the person what happens next, and when."""
+    _ = turn.gettext
+    if turn.conversation.case_open:
+        turn.say(_("Your conversation with our team is open: they will answer you here."))
+        return
+    await turn.store.request_handoff(reason=reason)
+    turn.conversation.case_open = True
+    lines = [
+        _(
+            "Your request is recorded: a member of our team will answer you here. Until then, "
+            "your messages go to them."
         )
-    )
+    ]
+    hours = turn.office_hours
+    if hours is not None:
+        local = turn.now.astimezone(turn.zone)
+        if hours.is_open(local):
+            lines.append(_("Our team is at work now: expect an answer soon."))
+        else:
+            lines.append(
+                _("Our team is away now and will be back on {when}.").format(
+                    when=turn.tr.weekday_time(hours.next_opening(local))
+                )
+            )
+    turn.say("\n".join(lines))
 
 
 class LearnNode(Node):

@@ -82,6 +82,10 @@ class ResultsNode(Node):
     async def prompt(self, turn: Turn) -> None:
         _ = turn.gettext
         results = verdicts(turn)
+        for verdict in results:
+            await turn.store.track(stage="profile_done", program=verdict.program.code)
+            if verdict.eligible:
+                await turn.store.track(stage="eligible", program=verdict.program.code)
         eligible = [v for v in results if v.eligible]
         others = [v for v in results if not v.eligible]
         if eligible:

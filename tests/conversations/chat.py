@@ -28,7 +28,19 @@ class Chat:
             self.conversation, message, store=self.store, now=self.clock()
         )
         self.clock.advance(timedelta(seconds=20))
-        assert self.replies, "every message gets a reply"
+        assert self.replies or self.conversation.case_open, "every message gets a reply"
+        return self.replies
+
+    async def staff_close(self, case_id: int = 1) -> list[Outgoing]:
+        """Staff close the open case: the bot asks for satisfaction and resumes."""
+        self.conversation.case_open = False
+        self.replies = await self.engine.move(
+            self.conversation,
+            node="satisfaction",
+            params={"case": case_id},
+            store=self.store,
+            now=self.clock(),
+        )
         return self.replies
 
     def button(self, option_id: str) -> str:

@@ -55,6 +55,7 @@ async def test_human_word_records_handoff_and_keeps_the_place(engine: Engine, wo
         before = (chat.conversation.node, dict(chat.conversation.params))
         await chat.send(word)
         assert chat.store.handoffs == ["requested"]
+        assert chat.conversation.case_open
         assert (chat.conversation.node, chat.conversation.params) == before
 
 
@@ -135,16 +136,21 @@ async def test_invalid_answers_are_reasked_in_the_persons_language(
             assert all(r.language == lang for r in chat.replies)
 
 
-async def test_invalid_choice_explains_and_three_misses_point_to_help(engine: Engine) -> None:
+async def test_three_misunderstood_answers_bring_in_a_person(engine: Engine) -> None:
     chat = Chat(engine, "en")
     await chat.send("hi")
     await chat.press("orient")
     await chat.press("agree")
     await chat.send("30")
-    for _ in range(3):
+    for _ in range(2):
         await chat.send("banana")
         assert chat.conversation.params["q"] == "gender"
-    assert "agent" in chat.text
+        assert "Please choose one of the options" in chat.text
+    assert chat.store.handoffs == []
+    await chat.send("banana")
+    assert chat.store.handoffs == ["misunderstood"]
+    assert chat.conversation.case_open
+    assert "member of our team" in chat.text
 
 
 async def test_old_button_is_recognised_as_old(engine: Engine) -> None:

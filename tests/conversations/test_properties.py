@@ -92,6 +92,9 @@ async def _random_walk(engine: Engine, lang: str, actions: list[tuple[str, objec
                 if option and buttons
                 else chat.send(text or "menu")
             )
+        if chat.conversation.case_open:
+            assert chat.store.handoffs, "a silent bot means staff have the conversation"
+            await chat.staff_close()
         assert chat.replies and all(r.text.strip() for r in chat.replies)
         assert all(r.language == chat.conversation.language for r in chat.replies)
         if chat.store.erased == erased:

@@ -1,0 +1,40 @@
+"""People, as staff look them up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from backend.api.schemas.applications import ApplicationRead
+from backend.api.schemas.cases import CaseRead
+from backend.api.schemas.common import Output
+
+
+class BeneficiaryRead(Output):
+    """A person found by a search: enough to recognise them."""
+
+    id: int
+    channel: str
+    language: str
+    full_name: str | None
+    phone: str | None
+    references: list[str]
+    programs: list[str]
+    created_at: datetime
+    last_inbound_at: datetime | None
+
+
+class BeneficiaryDetail(BeneficiaryRead):
+    """A person with their profile, applications and cases.
+
+    ``loans`` and ``reminders`` are always empty lists for now: those features come later,
+    and the fields are here so clients need not change when they do.
+    """
+
+    profile: dict[str, Any]
+    consent_version: str | None
+    consent_at: datetime | None
+    applications: list[ApplicationRead]
+    cases: list[CaseRead]
+    loans: list[dict[str, Any]]
+    reminders: list[dict[str, Any]]

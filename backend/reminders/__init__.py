@@ -1,0 +1,1 @@
+"""Scheduled messages: reminders, broadcasts and follow-up surveys, as rows a tick claims."""

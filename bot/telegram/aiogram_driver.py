@@ -1,0 +1,155 @@
+"""The Telegram channel through aiogram's Bot API client (``MASSAR_TELEGRAM_DRIVER=aiogram``).
+
+Only aiogram's HTTP client and types are used, not its Dispatcher: routing is the engine's job,
+and the shared :class:`~bot.telegram.channel.TelegramChannel` does polling and webhooks the
+same way for both drivers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    AiogramError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramConflictError,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from pydantic import ValidationError
+
+from bot.base import OnMessage
+from bot.telegram.api import BotApiError
+from bot.telegram.channel import TelegramChannel, TelegramConfig
+from bot.telegram.common import InvalidUpdate, Keyboard, chat_ref
+
+T = TypeVar("T")
+
+#: HTTP status of each aiogram error; server and network errors have none (``None``).
+_STATUS: tuple[tuple[type[TelegramAPIError], int], ...] = (
+    (TelegramRetryAfter, 429),
+    (TelegramForbiddenError, 403),
+    (TelegramUnauthorizedError, 401),
+    (TelegramNotFound, 404),
+    (TelegramConflictError, 409),
+    (TelegramEntityTooLarge, 413),
+    (TelegramMigrateToChat, 400),
+    (TelegramBadRequest, 400),
+)
+
+
+class AiogramApi:
+    """:class:`~bot.telegram.api.BotApi` on aiogram's ``Bot`` and aiohttp session."""
+
+    def __init__(self, config: TelegramConfig) -> None:
+        session = AiohttpSession(
+            api=TelegramAPIServer.from_base(config.api_url), timeout=config.request_timeout
+        )
+        self._bot = Bot(config.token, session=session)
+        self._request_timeout = int(config.request_timeout)
+
+    async def _call(self, call: Awaitable[T]) -> T:
+        try:
+            return await call
+        except TelegramAPIError as exc:
+            status = next((s for kind, s in _STATUS if isinstance(exc, kind)), None)
+            retry_after = exc.retry_after if isinstance(exc, TelegramRetryAfter) else None
+            raise BotApiError(exc.message, status=status, retry_after=retry_after) from exc
+        except AiogramError as exc:  # an unreadable answer from the server
+            raise BotApiError(type(exc).__name__) from exc
+
+    async def open(self) -> None:
+        await self._call(self._bot.get_me())
+
+    async def close(self) -> None:
+        await self._bot.session.close()
+
+    async def get_updates(
+        self, *, offset: int | None, poll_seconds: int, allowed_updates: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        updates = await self._call(
+            self._bot.get_updates(
+                offset=offset,
+                timeout=poll_seconds,
+                allowed_updates=list(allowed_updates),
+                request_timeout=poll_seconds + self._request_timeout,
+            )
+        )
+        return [_dump(u) for u in updates]
+
+    def parse_update(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            update = Update.model_validate(dict(data), context={"bot": self._bot})
+        except ValidationError as exc:
+            raise InvalidUpdate(f"not a Telegram update ({exc.error_count()} errors)") from exc
+        return _dump(update)
+
+    async def send_message(self, chat_id: str, text: str, keyboard: Keyboard | None) -> int:
+        markup = _markup(keyboard) if keyboard else None
+        message = await self._call(
+            self._bot.send_message(chat_id=chat_ref(chat_id), text=text, reply_markup=markup)
+        )
+        return message.message_id
+
+    async def answer_callback_query(self, query_id: str) -> None:
+        await self._call(self._bot.answer_callback_query(callback_query_id=query_id))
+
+    async def edit_message_text(self, chat_id: str, message_id: int, text: str) -> None:
+        await self._call(
+            self._bot.edit_message_text(
+                text=text, chat_id=chat_ref(chat_id), message_id=message_id
+            )
+        )
+
+    async def edit_message_reply_markup(self, chat_id: str, message_id: int) -> None:
+        await self._call(
+            self._bot.edit_message_reply_markup(chat_id=chat_ref(chat_id), message_id=message_id)
+        )
+
+    async def set_webhook(self, url: str, *, secret: str, allowed_updates: Sequence[str]) -> None:
+        await self._call(
+            self._bot.set_webhook(
+                url=url, secret_token=secret, allowed_updates=list(allowed_updates)
+            )
+        )
+
+    async def delete_webhook(self) -> None:
+        await self._call(self._bot.delete_webhook(drop_pending_updates=False))
+
+    async def set_my_commands(
+        self, commands: Sequence[tuple[str, str]], language_code: str | None
+    ) -> None:
+        menu = [BotCommand(command=name, description=text) for name, text in commands]
+        await self._call(self._bot.set_my_commands(commands=menu, language_code=language_code))
+
+
+def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup:
+    rows = [
+        [InlineKeyboardButton(text=b["text"], callback_data=b["callback_data"]) for b in row]
+        for row in keyboard
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _dump(update: Update) -> dict[str, Any]:
+    """The update as the Bot API's JSON (``from``, not ``from_user``)."""
+    return update.model_dump(mode="json", exclude_none=True, by_alias=True)
+
+
+class AiogramTelegram(TelegramChannel):
+    """The Telegram channel, driven by aiogram."""
+
+    driver = "aiogram"
+
+    def __init__(self, config: TelegramConfig, *, on_message: OnMessage) -> None:
+        super().__init__(config, on_message=on_message, api=AiogramApi)
