@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -58,17 +59,62 @@ async def _reset_postgres(url: str) -> None:
     await db.dispose()
 
 
+async def _empty_postgres(url: str) -> bool:
+    """Empty every table of an already migrated database; ``False`` when it is not at head."""
+    db = make_engine(url)
+    try:
+        async with db.begin() as connection:
+            found = await connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            )
+            tables = {name for (name,) in found}
+            if "alembic_version" not in tables:
+                return False
+            version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+            data_tables = sorted(tables - {"alembic_version"})
+            if version != _HEAD or not data_tables:
+                return False
+            quoted = ", ".join(f'"{name}"' for name in data_tables)
+            await connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        return True
+    finally:
+        await db.dispose()
+
+
+def _head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    from backend.db.migrate import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
+_HEAD = _head_revision()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite database migrated once; each test gets a copy (migrating each time is slow)."""
+    path = tmp_path_factory.mktemp("template") / "massar.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
 @pytest.fixture(params=_database_params())
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A freshly migrated database: a SQLite file, or the test PostgreSQL emptied."""
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path) -> str:
+    """A freshly migrated, empty database: a copy of the migrated SQLite file, or the test
+    PostgreSQL emptied (rebuilt from scratch when a test left it off the head revision)."""
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'massar.db'}"
-    else:
-        assert POSTGRES_URL is not None
-        url = POSTGRES_URL
-        asyncio.run(_reset_postgres(url))
-    upgrade(url)
-    return url
+        target = tmp_path / "massar.db"
+        shutil.copyfile(migrated_sqlite, target)
+        return f"sqlite+aiosqlite:///{target}"
+    assert POSTGRES_URL is not None
+    if not asyncio.run(_empty_postgres(POSTGRES_URL)):
+        asyncio.run(_reset_postgres(POSTGRES_URL))
+        upgrade(POSTGRES_URL)
+    return POSTGRES_URL
 
 
 @pytest.fixture
