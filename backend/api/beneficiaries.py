@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.deps import MAX_ID, CurrentStaff, PagingDep, Supervisor
@@ -15,9 +16,11 @@ from backend.api.schemas.cases import CaseRead
 from backend.api.schemas.common import CleanText, Page
 from backend.app.deps import RuntimeDep, SessionDep
 from backend.db.models import Beneficiary
+from backend.db.models_followup import Loan, Reminder
 from backend.services import beneficiary_views as views
 from backend.services.audit import record
 from backend.services.erasure import erase_beneficiary
+from backend.services.scope import visible
 from backend.services.staff import Principal
 
 router = APIRouter(tags=["beneficiaries"])
@@ -89,8 +92,8 @@ async def read_beneficiary(
     runtime: RuntimeDep,
     principal: CurrentStaff,
 ) -> BeneficiaryDetail:
-    """A person's record: profile, the applications and cases you may see. ``loans`` and
-    ``reminders`` are empty lists until those features exist."""
+    """A person's record: profile, and the applications, cases, loans and reminders of your
+    programs."""
     person = await _person(session, principal, beneficiary_id)
     summary = (await views.summaries(session, principal=principal, ids=[person.id]))[person.id]
     governorate = (person.profile or {}).get("governorate")
@@ -106,8 +109,8 @@ async def read_beneficiary(
             "consent_at": person.consent_at,
             "applications": [ApplicationRead.of(a, governorate) for a in applications],
             "cases": [CaseRead.model_validate(c) for c in cases],
-            "loans": [],
-            "reminders": [],
+            "loans": await _loans(session, principal, person.id),
+            "reminders": await _reminders(session, principal, person.id),
         }
     )
     await record(
@@ -147,3 +150,49 @@ async def erase(
     )
     await session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+async def _loans(
+    session: AsyncSession, principal: Principal, person_id: int
+) -> list[dict[str, Any]]:
+    """The person's loans in one's programs, without their schedule (see ``GET /loans/{id}``)."""
+    rows = await session.scalars(
+        select(Loan)
+        .where(Loan.beneficiary_id == person_id, visible(principal, Loan.program))
+        .order_by(Loan.id)
+    )
+    return [
+        {
+            "id": loan.id,
+            "program": loan.program,
+            "currency": loan.currency,
+            "principal_minor": loan.principal_minor,
+            "installments": loan.installments,
+            "frequency": loan.frequency,
+            "status": loan.status,
+        }
+        for loan in rows
+    ]
+
+
+async def _reminders(
+    session: AsyncSession, principal: Principal, person_id: int
+) -> list[dict[str, Any]]:
+    """The person's reminders in one's programs, latest first, with their answers."""
+    rows = await session.scalars(
+        select(Reminder)
+        .where(Reminder.beneficiary_id == person_id, visible(principal, Reminder.program))
+        .order_by(Reminder.due_at.desc())
+        .limit(100)
+    )
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "program": r.program,
+            "due_at": r.due_at.isoformat(),
+            "status": r.status,
+            "answer": r.answer,
+        }
+        for r in rows
+    ]

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.errors import not_found
 from backend.runtime import Runtime
-from backend.services.audit import ACTIONS, record
+from backend.services.audit import record
 from backend.services.beneficiary_views import sees_person
 from backend.services.staff import Principal
 
@@ -35,17 +35,12 @@ async def audit(
     object_id: int | str | None,
     at: datetime,
 ) -> None:
-    """Record the access in the audit log, in the request's transaction.
-
-    Write actions (``create``, ``update``, ``repay``, ``enroll``, ``cancel``) are recorded
-    once the audit module lists them; until then only reads and lists are.
-    """
-    if action in ACTIONS:
-        await record(
-            session,
-            staff_id=principal.id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            at=at,
-        )
+    """Record the access or change in the audit log, in the request's transaction."""
+    await record(
+        session,
+        staff_id=principal.id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        at=at,
+    )

@@ -16,6 +16,7 @@ from backend.api import (
     broadcasts,
     cases,
     loans,
+    outbox,
     reminders,
     stats,
     trainings,
@@ -40,6 +41,7 @@ protected.include_router(_declare_unreadable_bodies(trainings.router))  # issue 
 protected.include_router(_declare_unreadable_bodies(broadcasts.router))  # issue #6
 # issue #6: reminders and indicators
 protected.include_router(_declare_unreadable_bodies(reminders.router))
+protected.include_router(_declare_unreadable_bodies(outbox.router))
 
 api_router = APIRouter()
 api_router.include_router(

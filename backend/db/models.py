@@ -92,9 +92,10 @@ class OutboxMessage(Base):
 
     Status moves forward only: ``queued`` or ``retry`` -> ``sent`` or ``failed``; ``held`` is a
     message a channel may not deliver now (WhatsApp outside the 24-hour window, with no template
-    for it), kept for staff and queued again when the person writes. ``delivery_status`` is
-    what the channel reported afterwards (``sent`` < ``failed`` < ``delivered`` < ``read``),
-    also forward only.
+    for it), kept for staff and queued again when the person writes; ``cancelled`` is a
+    reminder or broadcast the person no longer wants (they typed "stop" after it was queued).
+    ``delivery_status`` is what the channel reported afterwards (``sent`` < ``failed`` <
+    ``delivered`` < ``read``), also forward only.
     """
 
     __tablename__ = "outbox"

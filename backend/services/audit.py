@@ -24,6 +24,11 @@ ACTIONS = (
     "erase",
     "login",
     "logout",
+    "create",
+    "update",
+    "repay",
+    "enroll",
+    "cancel",
 )
 
 

@@ -31,6 +31,8 @@ from conversations.messages import Outgoing
 logger = logging.getLogger(__name__)
 
 DUE_STATUSES = ("queued", "retry")
+#: Messages the person did not ask for: "stop" cancels them even once queued.
+UNSOLICITED_KINDS = frozenset({"reminder", "broadcast"})
 
 
 @dataclass(frozen=True)
@@ -133,17 +135,24 @@ class Dispatcher:
             )
             if session.get_bind().dialect.name == "postgresql":
                 candidates = candidates.with_for_update(skip_locked=True)
-            await session.execute(
+            # One statement claims and returns the rows: the candidates are locked (PostgreSQL:
+            # skipping those another process holds) and the statement is atomic (SQLite).
+            claimed = await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_(candidates.scalar_subquery()), due)
+                .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
                 .values(claimed_until=now + self._lease, claim_token=token)
+                .returning(
+                    OutboxMessage.id,
+                    OutboxMessage.channel,
+                    OutboxMessage.address,
+                    OutboxMessage.payload,
+                    OutboxMessage.attempts,
+                    OutboxMessage.beneficiary_id,
+                    OutboxMessage.scrub_after_send,
+                )
                 .execution_options(synchronize_session=False)
             )
-            rows = await session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.claim_token == token)
-                .order_by(OutboxMessage.id)
-            )
+            rows = sorted(claimed.all(), key=lambda r: r.id)
             return [
                 _Claimed(
                     id=r.id,
@@ -178,6 +187,9 @@ class Dispatcher:
             await self._fail(row, "no channel adapter or address for this message")
             return None
         message = Outgoing.from_payload(row.payload)
+        if message.kind in UNSOLICITED_KINDS and await self._opted_out(row.beneficiary_id):
+            await self._fail(row, "the person typed stop", status="cancelled")
+            return None
         policy = self._policies.get(row.channel)
         try:
             if policy is None:
@@ -202,6 +214,16 @@ class Dispatcher:
             return await self._retry(row, type(exc).__name__, None)
         await self._mark_sent(row, result)
         return None
+
+    async def _opted_out(self, beneficiary_id: int | None) -> bool:
+        """Whether the person asked for no more reminders or news since this was queued."""
+        if beneficiary_id is None:
+            return False
+        async with self._sessions() as session:
+            opted_out = await session.scalar(
+                select(Beneficiary.reminders_opt_out).where(Beneficiary.id == beneficiary_id)
+            )
+        return bool(opted_out)
 
     async def _mark_sent(self, row: _Claimed, result: SendResult) -> None:
         now = self._clock()

@@ -250,3 +250,32 @@ async def test_two_dispatchers_send_each_message_once(
     assert await count(one, OutboxMessage, OutboxMessage.status == "sent") == queued
     await one.close()
     await two.close()
+
+
+async def test_stop_cancels_a_reminder_already_queued(
+    settings: Settings, clock: FakeClock
+) -> None:
+    from backend.services.outbound import queue_for
+    from conversations.messages import Outgoing
+
+    adapter = RecordingAdapter()
+    runtime = build(settings, clock, adapter)
+    await runtime.inbound.receive(envelope("bonjour"))
+    await runtime.dispatcher.run_once()
+    async with runtime.sessions() as session, session.begin():
+        person = await session.scalar(select(Beneficiary))
+        assert person is not None
+        reminder = Outgoing(text="Rappel", language="fr", kind="reminder")
+        reply = Outgoing(text="Réponse", language="fr", kind="staff_reply")
+        await queue_for(session, beneficiary=person, messages=[reminder, reply], now=clock())
+    await runtime.inbound.receive(envelope("stop"))
+    sent_before = len(adapter.sent)
+    await runtime.dispatcher.run_once()
+    texts = [m.text for _, m in adapter.sent[sent_before:]]
+    assert "Rappel" not in texts and "Réponse" in texts
+    async with runtime.sessions() as session:
+        cancelled = await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.status == "cancelled")
+        )
+    assert cancelled is not None and cancelled.last_error == "the person typed stop"
+    await runtime.close()

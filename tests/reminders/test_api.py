@@ -71,6 +71,12 @@ async def test_a_loan_made_through_the_api_reminds_the_person_in_the_web_chat(
         "sent",
     )
 
+    record = (await supervisor.get(f"/beneficiaries/{person}")).json()
+    assert [item["id"] for item in record["loans"]] == [loan["id"]]
+    assert any(r["answer"] == "paid" for r in record["reminders"])
+    stranger = await make_staff(runtime, client, role="supervisor", programs=("utss-cad",))
+    assert (await stranger.get(f"/beneficiaries/{person}")).status_code == 404
+
     clock.now = tunis(2026, 12, 5, 12, 0)
     late = (await supervisor.get(f"/loans/{loan['id']}")).json()
     assert (late["status"], late["days_late"]) == ("late", 4)

@@ -25,11 +25,8 @@ class BeneficiaryRead(Output):
 
 
 class BeneficiaryDetail(BeneficiaryRead):
-    """A person with their profile, applications and cases.
-
-    ``loans`` and ``reminders`` are always empty lists for now: those features come later,
-    and the fields are here so clients need not change when they do.
-    """
+    """A person with their profile, and the applications, cases, loans and reminders of the
+    programs one works on (loans without their schedule: ``GET /loans/{id}`` has it)."""
 
     profile: dict[str, Any]
     consent_version: str | None
