@@ -17,14 +17,10 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from backend.db.dialect import is_postgres
 from backend.db.models import Base
 
 Row = TypeVar("Row", bound=Base)
-
-
-def is_postgres(session: AsyncSession) -> bool:
-    """Whether the session talks to PostgreSQL."""
-    return session.get_bind().dialect.name == "postgresql"
 
 
 async def claim_due(

@@ -15,13 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.db.dialect import insert_for
 from backend.db.models import Application, Beneficiary, OutboxMessage
 from backend.db.models_followup import Broadcast, BroadcastRecipient, Enrollment
-from backend.reminders.claim import claim_due, is_postgres, lock_for_write
+from backend.reminders.claim import claim_due, lock_for_write
 from backend.reminders.policy import ReminderPolicy
 from backend.services.outbound import queue_for
 from conversations.i18n import RTL_LANGUAGES
@@ -180,7 +179,7 @@ async def _deliver(
     """Record the person as a recipient once, and queue their message unless skipped."""
     skip = "opted_out" if person.reminders_opt_out else None
     skip = skip or ("unreachable" if person.unreachable else None)
-    insert = pg_insert if is_postgres(session) else sqlite_insert
+    insert = insert_for(session)
     recipient_id = (
         await session.execute(
             insert(BroadcastRecipient)

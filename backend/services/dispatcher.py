@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.db.dialect import is_postgres
 from backend.db.models import Beneficiary, OutboxMessage, utcnow
 from backend.services.send_policy import HeldMessage, SendPolicy
 from bot.base import ChannelAdapter, PermanentSendError, SendResult, TransientSendError
@@ -133,7 +134,7 @@ class Dispatcher:
                 .order_by(OutboxMessage.id)
                 .limit(self._batch_size)
             )
-            if session.get_bind().dialect.name == "postgresql":
+            if is_postgres(session):
                 candidates = candidates.with_for_update(skip_locked=True)
             # One statement claims and returns the rows: the candidates are locked (PostgreSQL:
             # skipping those another process holds) and the statement is atomic (SQLite).

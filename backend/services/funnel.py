@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.dialect import insert_for
 from backend.db.models import FunnelStep
 
 STAGES = ("started", "profile_done", "eligible", "submitted", "accepted")
@@ -18,7 +17,7 @@ async def record_step(
     session: AsyncSession, *, beneficiary_id: int | None, program: str, stage: str, now: datetime
 ) -> None:
     """Count a person at a stage once; a second time changes nothing."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     await session.execute(
         insert(FunnelStep)
         .values(beneficiary_id=beneficiary_id, program=program, stage=stage, at=now)

@@ -14,10 +14,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.db.dialect import insert_for
 from backend.db.models import Beneficiary, Case, InboundMessage, utcnow
 from backend.services.conversation_state import load_conversation, save_conversation
 from backend.services.locks import KeyedLocks
@@ -115,7 +114,7 @@ async def _record_once(
     session: AsyncSession, envelope: InboundEnvelope, now: datetime
 ) -> int | None:
     """Insert the inbound key; ``None`` when this message was already received."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     statement = (
         insert(InboundMessage)
         .values(channel=envelope.channel, external_id=envelope.external_id, received_at=now)
@@ -129,7 +128,7 @@ async def _lock_beneficiary(
     session: AsyncSession, envelope: InboundEnvelope, default_language: str, now: datetime
 ) -> Beneficiary:
     """The person's row, created on first contact and locked for this transaction."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     await session.execute(
         insert(Beneficiary)
         .values(

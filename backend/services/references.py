@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.dialect import insert_for
 from backend.db.models import ReferenceCounter
 
 
 async def next_reference(session: AsyncSession, *, prefix: str, year: int) -> str:
     """The next reference for ``prefix`` in ``year``; atomic, so two processes never share one."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     statement = (
         insert(ReferenceCounter)
         .values(prefix=prefix, year=year, last=1)
