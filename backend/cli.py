@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from backend.cli_staff import staff_app
 from backend.settings import Settings
+from backend.staff.cli import staff_app
 
 app = typer.Typer(help="massar: the bot, its web app and its tools.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -66,7 +66,7 @@ def content_check(
     ] = None,
 ) -> None:
     """Validate every content file; exit 1 naming the file, the item and the problem."""
-    from backend.services.canned_replies import CannedRepliesError, load_canned_replies
+    from backend.cases.canned_replies import CannedRepliesError, load_canned_replies
     from conversations.content_loader import ContentError, load_content
 
     root = directory or _settings().content_dir

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backend.channels import build_channels
-from backend.db.models import utcnow
+from backend.conversations.dispatcher import Dispatcher
+from backend.conversations.inbound import InboundService
+from backend.db.base import utcnow
 from backend.db.session import make_engine, make_session_factory
 from backend.reminders.policy import SESSION_KEY, ReminderPolicy
-from backend.services.dispatcher import Dispatcher
-from backend.services.inbound import InboundService
 from backend.settings import Settings
 from bot.base import ChannelAdapter, InboundEnvelope, OnMessage
 from bot.webchat.adapter import WebChatAdapter
@@ -85,7 +85,7 @@ class Runtime:
         for channel in channels.values():
             dispatcher.add_adapter(channel)
         if "whatsapp" in channels:
-            from backend.channels.whatsapp import build_whatsapp_window
+            from backend.channels.whatsapp.build import build_whatsapp_window
 
             window = build_whatsapp_window(
                 settings, channels["whatsapp"], session_factory=sessions, clock=clock

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from backend.broadcasts.service import run_broadcasts
 from backend.reminders.policy import ReminderPolicy
 from backend.reminders.tick import ReminderReport, run_reminders
 from backend.runtime import Runtime
-from backend.services.broadcasts import run_broadcasts
-from backend.services.surveys import run_surveys
+from backend.surveys.service import run_surveys
 
 logger = logging.getLogger(__name__)
 JOB_ID = "massar-tick"

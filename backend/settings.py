@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     # --- WhatsApp delivery settings (issue #4 owns this block) ---
     whatsapp_rate_per_second: float = Field(default=80.0, gt=0)
     #: Approved templates per message kind and language, for messages outside the 24-hour window.
-    whatsapp_templates: Path = REPO_ROOT / "backend" / "channels" / "whatsapp_templates.yaml"
+    whatsapp_templates: Path = REPO_ROOT / "backend" / "channels" / "whatsapp" / "templates.yaml"
     # --- end of WhatsApp block ---
 
     # --- Reminders, loans, broadcasts and surveys (issue #6 owns this block) ---

@@ -1,7 +1,7 @@
 """Dependencies of the admin API: the member of staff behind the token, and role checks.
 
 Program scope is checked by each view on the object it fetched (404 outside one's programs)
-and by the services' queries on lists (see :mod:`backend.services.scope`).
+and by the services' queries on lists (see :mod:`backend.staff.scope`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from backend.api.errors import forbidden, unauthorized, unprocessable
 from backend.app.deps import RuntimeDep, SessionDep
-from backend.services.staff import Principal, authenticate
+from backend.staff.service import Principal, authenticate
 
 bearer = HTTPBearer(
     auto_error=False,

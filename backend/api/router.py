@@ -8,21 +8,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.routing import APIRoute
 
-from backend.api import (
-    applications,
-    audit,
-    auth,
-    beneficiaries,
-    broadcasts,
-    cases,
-    loans,
-    outbox,
-    reminders,
-    stats,
-    trainings,
-)
 from backend.api.deps import current_staff, known_query_only
 from backend.api.errors import responses
+from backend.applications import api as applications
+from backend.broadcasts import api as broadcasts
+from backend.cases import api as cases
+from backend.conversations import api as outbox
+from backend.loans import api as loans
+from backend.people import api as beneficiaries
+from backend.reminders import api as reminders
+from backend.staff import api as auth
+from backend.staff import audit_api as audit
+from backend.stats import api as stats
+from backend.trainings import api as trainings
 
 
 def _declare_unreadable_bodies(router: APIRouter) -> APIRouter:

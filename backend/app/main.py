@@ -12,7 +12,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend.api.router import api_router
-from backend.app import health, webchat, webhooks_telegram, webhooks_whatsapp
+from backend.app import health
+from backend.channels import webchat
+from backend.channels.telegram import webhook as webhooks_telegram
+from backend.channels.whatsapp import webhook as webhooks_whatsapp
 from backend.runtime import Runtime
 from backend.scheduler import build_scheduler
 from backend.settings import Settings

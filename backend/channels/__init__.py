@@ -18,11 +18,11 @@ def build_channels(settings: Settings, *, on_message: OnMessage) -> dict[str, An
     """The configured channels by name: Telegram and WhatsApp when their settings are set."""
     channels: dict[str, Any] = {}
     if settings.telegram_token:
-        from backend.channels.telegram import build_telegram
+        from backend.channels.telegram.build import build_telegram
 
         channels["telegram"] = build_telegram(settings, on_message=on_message)
     if settings.whatsapp_token:
-        from backend.channels.whatsapp import build_whatsapp
+        from backend.channels.whatsapp.build import build_whatsapp
 
         channels["whatsapp"] = build_whatsapp(settings, on_message=on_message)
     return channels

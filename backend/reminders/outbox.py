@@ -1,6 +1,6 @@
 """Queueing a whole batch of scheduled messages in one statement.
 
-The rows are exactly those :func:`backend.services.outbound.queue_messages` writes (due now,
+The rows are exactly those :func:`backend.conversations.outbox.queue_messages` writes (due now,
 on the person's channel), but a tick queues hundreds at a time, and one multi-row ``INSERT``
 is what lets it keep ahead of the channels' rate limits.
 """
@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Beneficiary, OutboxMessage
+from backend.conversations.models import OutboxMessage
+from backend.people.models import Beneficiary
 from conversations.messages import Outgoing
 
 

@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models_followup import Enrollment, Installment, Loan, Reminder, Training
+from backend.loans.models import Installment, Loan
+from backend.reminders.models import Reminder
 from backend.reminders.policy import TRAINING_KINDS, ReminderPolicy, repayment_kind
+from backend.trainings.models import Enrollment, Training
 
 
 def training_due(policy: ReminderPolicy, kind: str, starts_at: datetime) -> datetime:

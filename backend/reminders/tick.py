@@ -16,12 +16,14 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.db.models import Beneficiary
-from backend.db.models_followup import Enrollment, Installment, Loan, Reminder, Training
+from backend.loans.models import Installment, Loan
+from backend.people.models import Beneficiary
 from backend.reminders.claim import claim_due
+from backend.reminders.models import Reminder
 from backend.reminders.outbox import queue_many
 from backend.reminders.policy import ReminderPolicy
 from backend.reminders.texts import repayment_reminder, training_reminder
+from backend.trainings.models import Enrollment, Training
 from conversations.i18n import Catalogs
 from conversations.messages import Outgoing
 

@@ -11,9 +11,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from backend.db.models import Application, Case
+from backend.applications.models import Application
+from backend.cases.models import Case
 from backend.runtime import Runtime
-from backend.services.staff import create_staff, issue_token
+from backend.staff.service import create_staff, issue_token
 from tests.backend.webchat_driver import WebChatUser
 
 _numbers = itertools.count(1)

@@ -11,7 +11,7 @@ import httpx
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from backend.db.models import Application
+from backend.applications.models import Application
 from backend.runtime import Runtime
 from tests.api.conftest import StaffClient, make_staff, person_with_application, poll
 from tests.support import PERSONAL_NAME, FakeClock

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
-from backend.db.models import AuditEntry
 from backend.runtime import Runtime
+from backend.staff.models import AuditEntry
 from tests.api.conftest import StaffClient, make_staff, person_with_application, poll
 from tests.support import PERSONAL_NAME
 

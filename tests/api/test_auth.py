@@ -7,9 +7,9 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import select
 
-from backend.db.models import ApiToken, Staff
 from backend.runtime import Runtime
-from backend.services.staff import hash_token
+from backend.staff.models import ApiToken, Staff
+from backend.staff.service import hash_token
 from tests.api.conftest import make_staff
 from tests.support import FakeClock
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import func, select
 
-from backend.db.models import Application, Beneficiary, FunnelStep
+from backend.applications.models import Application
+from backend.people.models import Beneficiary
 from backend.runtime import Runtime
+from backend.stats.models import FunnelStep
 from tests.api.conftest import StaffClient, person_with_application
 from tests.support import PERSONAL_NAME, TYPED_ANSWERS, find_values
 

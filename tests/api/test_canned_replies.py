@@ -8,11 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from backend.cases.canned_replies import CannedRepliesError, load_canned_replies
 from backend.cli import app
-from backend.services.canned_replies import (
-    CannedRepliesError,
-    load_canned_replies,
-)
 from conversations.content_loader import DEFAULT_CONTENT_DIR
 
 

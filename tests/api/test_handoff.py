@@ -8,7 +8,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import select
 
-from backend.db.models import Case
+from backend.cases.models import Case
 from backend.runtime import Runtime
 from tests.api.conftest import StaffClient, make_staff, person_with_case, poll
 from tests.backend.webchat_driver import WebChatUser

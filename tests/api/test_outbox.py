@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import select
 
-from backend.db.models import AuditEntry, OutboxMessage
+from backend.conversations.models import OutboxMessage
 from backend.runtime import Runtime
+from backend.staff.models import AuditEntry
 from tests.api.conftest import make_staff
 from tests.backend.webchat_driver import WebChatUser
 

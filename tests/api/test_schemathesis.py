@@ -36,11 +36,13 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from backend.app.main import create_app
+from backend.applications.models import Application, ApplicationEvent
+from backend.cases.models import Case, CaseMessage
 from backend.db.migrate import upgrade
-from backend.db.models import Application, ApplicationEvent, Beneficiary, Case, CaseMessage
 from backend.db.session import make_engine, make_session_factory
-from backend.services.staff import create_staff, issue_token
+from backend.people.models import Beneficiary
 from backend.settings import Settings
+from backend.staff.service import create_staff, issue_token
 
 EXAMPLES = 15
 CHECKS: list[Callable[..., bool | None]] = [

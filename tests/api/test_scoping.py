@@ -9,7 +9,8 @@ import io
 import httpx
 from sqlalchemy import select
 
-from backend.db.models import Beneficiary, Case
+from backend.cases.models import Case
+from backend.people.models import Beneficiary
 from backend.runtime import Runtime
 from tests.api.conftest import (
     StaffClient,

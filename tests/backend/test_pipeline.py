@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from backend.db.models import Beneficiary, InboundMessage, OutboxMessage
+from backend.conversations.models import InboundMessage, OutboxMessage
+from backend.people.models import Beneficiary
 from backend.runtime import Runtime
 from backend.settings import Settings
 from bot.base import InboundEnvelope, PermanentSendError, TransientSendError
@@ -255,7 +256,7 @@ async def test_two_dispatchers_send_each_message_once(
 async def test_stop_cancels_a_reminder_already_queued(
     settings: Settings, clock: FakeClock
 ) -> None:
-    from backend.services.outbound import queue_for
+    from backend.conversations.outbox import queue_for
     from conversations.messages import Outgoing
 
     adapter = RecordingAdapter()

@@ -5,7 +5,10 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import func, select
 
-from backend.db.models import Application, Beneficiary, Case, InboundMessage
+from backend.applications.models import Application
+from backend.cases.models import Case
+from backend.conversations.models import InboundMessage
+from backend.people.models import Beneficiary
 from backend.runtime import Runtime
 from tests.backend.webchat_driver import WebChatUser
 from tests.support import PERSONAL_NAME, TYPED_ANSWERS, find_values

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from backend.db.models import OutboxMessage
+from backend.conversations.models import OutboxMessage
+from backend.conversations.send_policy import HeldMessage
 from backend.runtime import Runtime
-from backend.services.send_policy import HeldMessage
 from backend.settings import Settings
 from bot.base import InboundEnvelope, SendResult
 from conversations.messages import Incoming, Outgoing

@@ -5,10 +5,11 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import select
 
-from backend.db.models import Application, ApplicationEvent, Case, CaseMessage
+from backend.applications.decisions import decide
+from backend.applications.models import Application, ApplicationEvent
+from backend.cases.models import Case, CaseMessage
+from backend.cases.service import close_case, reply_to_case
 from backend.runtime import Runtime
-from backend.services.cases import close_case, reply_to_case
-from backend.services.decisions import decide
 from tests.backend.webchat_driver import WebChatUser
 
 

@@ -9,7 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from backend.db.models import Application, InboundMessage, OutboxMessage
+from backend.applications.models import Application
+from backend.conversations.models import InboundMessage, OutboxMessage
 from backend.runtime import Runtime
 from tests.backend.webchat_driver import WebChatUser
 from tests.support import ELIGIBLE_PROFILES, PERSONAL_NAME

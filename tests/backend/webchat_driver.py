@@ -8,9 +8,10 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from backend.db.models import Application, Beneficiary
+from backend.applications.models import Application
+from backend.conversations.state import load_conversation
+from backend.people.models import Beneficiary
 from backend.runtime import Runtime
-from backend.services.conversation_state import load_conversation
 from tests.support import autopilot_answer
 
 

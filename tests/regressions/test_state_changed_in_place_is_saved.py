@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from backend.db.models import Beneficiary
+from backend.conversations.state import load_conversation, save_conversation
+from backend.people.models import Beneficiary
 from backend.runtime import Runtime
-from backend.services.conversation_state import load_conversation, save_conversation
 
 
 async def test_a_file_added_in_place_is_saved(runtime: Runtime) -> None:

@@ -12,13 +12,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from backend.db.models import Application, Beneficiary, OutboxMessage
-from backend.db.models_followup import Reminder
+from backend.applications.models import Application
+from backend.conversations.models import OutboxMessage
 from backend.loans.schedule import Frequency
+from backend.loans.service import LoanTerms, create_loan
+from backend.people.models import Beneficiary
+from backend.reminders.models import Reminder
 from backend.reminders.policy import policy_of
 from backend.runtime import Runtime
 from backend.scheduler import TickReport, tick
-from backend.services.loans import LoanTerms, create_loan
 from backend.settings import Settings
 from tests.backend.fakes import RecordingAdapter
 from tests.support import FakeClock

@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from backend.db.models import OutboxMessage
-from backend.db.models_followup import Broadcast, BroadcastRecipient
+from backend.broadcasts.models import Broadcast, BroadcastRecipient
+from backend.broadcasts.service import create_broadcast, progress
+from backend.conversations.models import OutboxMessage
 from backend.runtime import Runtime
 from backend.scheduler import tick
-from backend.services.broadcasts import create_broadcast, progress
 from backend.settings import Settings
 from bot.base import PermanentSendError
 from tests.backend.fakes import RecordingAdapter

@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, insert, select
 
-from backend.db.models import Beneficiary, OutboxMessage
-from backend.db.models_followup import Installment, Loan, Reminder
+from backend.conversations.models import OutboxMessage
+from backend.loans.models import Installment, Loan
+from backend.people.models import Beneficiary
 from backend.reminders import tick as tick_module
+from backend.reminders.models import Reminder
 from backend.reminders.policy import ReminderPolicy
 from backend.runtime import Runtime
 from backend.scheduler import tick

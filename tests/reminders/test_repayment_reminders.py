@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from backend.db.models import Beneficiary, OutboxMessage
-from backend.db.models_followup import Installment, Reminder
+from backend.conversations.models import OutboxMessage
+from backend.loans.models import Installment
+from backend.loans.service import record_repayment, schedule_of
+from backend.people.models import Beneficiary
+from backend.reminders.models import Reminder
 from backend.runtime import Runtime
-from backend.services.loans import record_repayment, schedule_of
 from backend.settings import Settings
 from tests.backend.fakes import RecordingAdapter
 from tests.reminders.conftest import (
@@ -201,7 +203,7 @@ async def test_a_reminder_planned_in_quiet_hours_is_due_when_they_end(
 async def test_an_erased_person_leaves_no_reminder_and_the_loan_stays_for_the_fund(
     rt: Runtime,
 ) -> None:
-    from backend.services.erasure import erase_beneficiary
+    from backend.people.erasure import erase_beneficiary
 
     person = await add_person(rt, program="iess")
     loan = await open_loan(rt, person, installments=2)

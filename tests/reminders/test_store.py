@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, timedelta
 
-from backend.db.models import Beneficiary
-from backend.db.models_followup import Reminder
+from backend.conversations.store import DatabaseStore
+from backend.loans.service import record_repayment
+from backend.people.models import Beneficiary
+from backend.reminders.models import Reminder
 from backend.runtime import Runtime
-from backend.services.loans import record_repayment
-from backend.services.store import DatabaseStore
 from tests.reminders.conftest import TUNIS, add_person, open_loan, reminders_of, tunis
 from tests.reminders.test_training_reminders import new_training
 from tests.support import FakeClock

@@ -8,11 +8,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from backend.db.models import Application, Beneficiary, OutboxMessage
-from backend.db.models_followup import Survey
+from backend.applications.decisions import decide
+from backend.applications.models import Application
+from backend.conversations.models import OutboxMessage
+from backend.people.models import Beneficiary
 from backend.runtime import Runtime
-from backend.services.decisions import decide
-from backend.services.surveys import indicators
+from backend.surveys.models import Survey
+from backend.surveys.service import indicators
 from bot.base import InboundEnvelope
 from conversations.messages import Incoming
 from tests.backend.fakes import RecordingAdapter

@@ -7,10 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from backend.db.models_followup import Enrollment, Reminder, Training
+from backend.reminders.models import Reminder
 from backend.reminders.policy import policy_of
 from backend.runtime import Runtime
-from backend.services.trainings import TrainingChanges, enroll, update_training
+from backend.trainings.models import Enrollment, Training
+from backend.trainings.service import TrainingChanges, enroll, update_training
 from tests.backend.fakes import RecordingAdapter
 from tests.reminders.conftest import add_person, outbox_count, reminders_of, tick_at, tunis
 from tests.support import FakeClock
@@ -123,8 +124,8 @@ async def test_cancelling_a_session_cancels_its_reminders(rt: Runtime, clock: Fa
 async def test_the_reminder_has_coming_and_not_coming_buttons_and_the_answer_is_kept(
     rt: Runtime, clock: FakeClock, adapter: RecordingAdapter
 ) -> None:
-    from backend.db.models import Beneficiary
-    from backend.services.store import DatabaseStore
+    from backend.conversations.store import DatabaseStore
+    from backend.people.models import Beneficiary
     from tests.reminders.conftest import TUNIS
 
     person = await add_person(rt, language="en")

@@ -11,7 +11,7 @@ import asyncio
 import sys
 from typing import Any
 
-from backend.db.models import utcnow
+from backend.db.base import utcnow
 from backend.reminders import tick as tick_module
 from backend.reminders.policy import ReminderPolicy
 from backend.runtime import Runtime

@@ -7,7 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from backend.db.models import Application, Beneficiary, Case, InboundMessage, OutboxMessage
+from backend.applications.models import Application
+from backend.cases.models import Case
+from backend.conversations.models import InboundMessage, OutboxMessage
+from backend.people.models import Beneficiary
 from tests.bot.telegram.world import PUBLIC_URL, SECRET, TelegramWorld
 
 

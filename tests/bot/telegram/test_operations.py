@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from backend.app.main import create_app
-from backend.channels.telegram import telegram_config
+from backend.channels.telegram.build import telegram_config
 from backend.runtime import Runtime
 from backend.settings import Settings
 from bot.telegram.channel import TelegramSetupError

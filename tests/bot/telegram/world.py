@@ -16,10 +16,11 @@ import httpx
 from sqlalchemy import select
 
 from backend.app.main import create_app
-from backend.app.webhooks_telegram import SECRET_HEADER
-from backend.db.models import Application, Beneficiary
+from backend.applications.models import Application
+from backend.channels.telegram.webhook import SECRET_HEADER
+from backend.conversations.state import load_conversation
+from backend.people.models import Beneficiary
 from backend.runtime import Runtime
-from backend.services.conversation_state import load_conversation
 from backend.settings import Settings
 from tests.doubles.telegram_api import TelegramApiDouble
 from tests.support import FakeClock, autopilot_answer

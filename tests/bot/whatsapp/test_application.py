@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import select
 
-from backend.db.models import Application, Case
+from backend.applications.models import Application
+from backend.cases.models import Case
 from backend.runtime import Runtime
 from conversations.messages import Conversation
 from tests.bot.whatsapp.driver import WhatsAppPerson

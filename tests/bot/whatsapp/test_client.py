@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from pydantic import SecretStr
 
-from backend.channels.whatsapp import build_whatsapp
+from backend.channels.whatsapp.build import build_whatsapp
 from backend.settings import Settings
 from bot.base import InboundEnvelope, PermanentSendError, TransientSendError
 from bot.ratelimit import RateLimiter

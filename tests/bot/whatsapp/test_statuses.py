@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from backend.db.models import OutboxMessage
+from backend.conversations.models import OutboxMessage
 from backend.runtime import Runtime
 from tests.bot.whatsapp.driver import WhatsAppPerson, fixture, post_signed, status, webhook
 from tests.doubles.whatsapp_api import GraphApiDouble

@@ -9,7 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from backend.db.models import Beneficiary, InboundMessage, OutboxMessage
+from backend.conversations.models import InboundMessage, OutboxMessage
+from backend.people.models import Beneficiary
 from backend.runtime import Runtime
 from bot.whatsapp.signature import HEADER, sign
 from tests.bot.whatsapp.driver import (
@@ -141,7 +142,7 @@ async def test_an_unknown_type_is_recorded_and_acknowledged(
     caplog: pytest.LogCaptureFixture,
     name: str,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="backend.app.webhooks_whatsapp")
+    caplog.set_level(logging.INFO, logger="backend.channels.whatsapp.webhook")
     response = await post_signed(wa_client, json.dumps(fixture(name)).encode())
     assert response.status_code == 200
     assert f"unsupported message type '{name}'" in caplog.text

@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from backend.db.models import OutboxMessage
+from backend.conversations.models import OutboxMessage
 from backend.runtime import Runtime
 from backend.settings import Settings
 from tests.bot.whatsapp.driver import WhatsAppPerson
@@ -261,7 +261,7 @@ def test_a_missing_templates_file_stops_the_start(wa_settings: Settings, tmp_pat
 
 
 def test_the_bundled_templates_cover_every_kind_and_language(wa_settings: Settings) -> None:
-    from backend.channels.whatsapp_templates import KINDS, load_templates
+    from backend.channels.whatsapp.templates import KINDS, load_templates
 
     templates = load_templates(Settings.model_fields["whatsapp_templates"].default)
     assert templates.configured() == {kind: ["ar", "en", "fr", "pt"] for kind in KINDS}

@@ -1,0 +1,1 @@
+"""Applications: the staff's reading and deciding, exports and reference numbers."""

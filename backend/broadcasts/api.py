@@ -1,0 +1,169 @@
+"""Broadcasts: a message to a segment at a chosen time, with its progress."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.api.deps import MAX_ID, CurrentStaff, PagingDep, Supervisor
+from backend.api.errors import conflict, not_found, responses
+from backend.api.guards import audit, check_program
+from backend.api.schemas import Page
+from backend.app.deps import RuntimeDep, SessionDep
+from backend.broadcasts import service as broadcasts
+from backend.broadcasts.models import Broadcast
+from backend.staff.scope import visible
+from backend.staff.service import Principal
+from backend.trainings.models import Training
+from backend.trainings.schemas import BroadcastCreate, BroadcastRead
+
+router = APIRouter(tags=["broadcasts"])
+BroadcastId = Annotated[int, Path(ge=1, le=MAX_ID, description="The broadcast's id.")]
+
+
+async def _broadcast(session: AsyncSession, principal: Principal, broadcast_id: int) -> Broadcast:
+    """The broadcast, or 404 when unknown or outside the principal's programs."""
+    broadcast = await session.get(Broadcast, broadcast_id)
+    if broadcast is None or not principal.sees(broadcast.program):
+        raise not_found("broadcast")
+    return broadcast
+
+
+async def _reads(session: AsyncSession, rows: list[Broadcast]) -> list[BroadcastRead]:
+    counts = await broadcasts.progress(session, [b.id for b in rows])
+    return [
+        BroadcastRead(
+            id=b.id,
+            program=b.program,
+            segment=b.segment,
+            text=b.texts,
+            send_at=b.send_at,
+            status=b.status,
+            created_at=b.created_at,
+            started_at=b.started_at,
+            finished_at=b.finished_at,
+            **vars(counts[b.id]),
+        )
+        for b in rows
+    ]
+
+
+@router.post(
+    "/broadcasts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BroadcastRead,
+    responses=responses(401, 403, 404),
+)
+async def create_broadcast(
+    body: BroadcastCreate, session: SessionDep, runtime: RuntimeDep, principal: Supervisor
+) -> BroadcastRead:
+    """Send a message to a segment at ``send_at`` (never in quiet hours: it waits for them to
+    end). Without a program, the segment spans all programs: admins and supervisors only."""
+    segment = body.segment.model_dump(exclude_none=True)
+    if body.segment.program is not None:
+        check_program(runtime, principal, body.segment.program)
+    elif not principal.sees(None):
+        raise not_found("program")
+    trainings = broadcasts.values_of(segment, "training")
+    if trainings:
+        found = await session.scalars(select(Training.program).where(Training.id.in_(trainings)))
+        programs = list(found)
+        if len(programs) != len(set(trainings)) or not all(principal.sees(p) for p in programs):
+            raise not_found("training")
+    now = runtime.clock()
+    broadcast = await broadcasts.create_broadcast(
+        session,
+        segment=segment,
+        texts={lang: text for lang, text in body.text.items()},
+        send_at=body.send_at or now,
+        staff_id=principal.id,
+        now=now,
+    )
+    await audit(
+        session,
+        principal,
+        action="create",
+        object_type="broadcast",
+        object_id=broadcast.id,
+        at=now,
+    )
+    (read,) = await _reads(session, [broadcast])
+    await session.commit()
+    return read
+
+
+@router.get("/broadcasts", response_model=Page[BroadcastRead], responses=responses(401))
+async def list_broadcasts(
+    session: SessionDep, runtime: RuntimeDep, principal: CurrentStaff, paging: PagingDep
+) -> Page[BroadcastRead]:
+    """Broadcasts of your programs, newest first, with their progress."""
+    query = select(Broadcast).where(visible(principal, Broadcast.program))
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = list(
+        await session.scalars(
+            query.order_by(Broadcast.id.desc()).limit(paging.limit).offset(paging.offset)
+        )
+    )
+    items = await _reads(session, rows)
+    await audit(
+        session,
+        principal,
+        action="list",
+        object_type="broadcast",
+        object_id=None,
+        at=runtime.clock(),
+    )
+    await session.commit()
+    return Page(items=items, total=int(total or 0))
+
+
+@router.get(
+    "/broadcasts/{broadcast_id}", response_model=BroadcastRead, responses=responses(401, 404)
+)
+async def read_broadcast(
+    broadcast_id: BroadcastId, session: SessionDep, runtime: RuntimeDep, principal: CurrentStaff
+) -> BroadcastRead:
+    """A broadcast's progress: recipients, skipped (stop, unreachable), queued, sent, failed."""
+    broadcast = await _broadcast(session, principal, broadcast_id)
+    (read,) = await _reads(session, [broadcast])
+    await audit(
+        session,
+        principal,
+        action="read",
+        object_type="broadcast",
+        object_id=broadcast.id,
+        at=runtime.clock(),
+    )
+    await session.commit()
+    return read
+
+
+@router.post(
+    "/broadcasts/{broadcast_id}/cancel",
+    response_model=BroadcastRead,
+    responses=responses(401, 403, 404, 409),
+)
+async def cancel_broadcast(
+    broadcast_id: BroadcastId, session: SessionDep, runtime: RuntimeDep, principal: Supervisor
+) -> BroadcastRead:
+    """Stop a broadcast: whoever it has not reached yet will not get it. 409 once done."""
+    await _broadcast(session, principal, broadcast_id)
+    broadcast = await broadcasts.cancel_broadcast(session, broadcast_id=broadcast_id)
+    if broadcast is None:
+        raise conflict("the broadcast is already done")
+    now = runtime.clock()
+    broadcast.finished_at = now
+    await audit(
+        session,
+        principal,
+        action="cancel",
+        object_type="broadcast",
+        object_id=broadcast_id,
+        at=now,
+    )
+    (read,) = await _reads(session, [broadcast])
+    await session.commit()
+    return read

@@ -1,0 +1,1 @@
+"""Telegram on the backend side: building the bot from the settings, the webhook route."""

@@ -1,0 +1,1 @@
+"""Conversations: inbound messages, the engine's state and store, the outbox and its dispatcher."""

@@ -1,0 +1,175 @@
+"""One message's path: record it once, answer it, and queue the replies, in one transaction.
+
+webhook or poll -> adapter -> :meth:`InboundService.receive` -> inbound row (unique on channel
+and external id: a redelivery stops here) -> the person's lock and state -> engine -> state,
+effects and outbox rows committed together -> the dispatcher is woken.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.cases.models import Case
+from backend.conversations.locks import KeyedLocks
+from backend.conversations.models import InboundMessage
+from backend.conversations.outbox import queue_messages
+from backend.conversations.state import load_conversation, save_conversation
+from backend.conversations.store import DatabaseStore
+from backend.db.base import utcnow
+from backend.db.dialect import insert_for
+from backend.people.models import Beneficiary
+from bot.base import InboundEnvelope
+from conversations.engine import Engine
+from conversations.messages import Incoming
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InboundResult:
+    """What became of a message: a duplicate, or the ids of the replies queued for it."""
+
+    duplicate: bool
+    outbox_ids: tuple[int, ...] = ()
+
+
+class InboundService:
+    """Receives messages from every channel."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: async_sessionmaker[AsyncSession],
+        engine: Engine,
+        zone: ZoneInfo,
+        clock: Callable[[], datetime] = utcnow,
+        on_queued: Callable[[], None] | None = None,
+    ) -> None:
+        self._sessions = session_factory
+        self._engine = engine
+        self._zone = zone
+        self._clock = clock
+        self._on_queued = on_queued
+        self._locks = KeyedLocks()
+
+    async def receive(self, envelope: InboundEnvelope) -> InboundResult:
+        """Record, answer and queue one message; a message seen before changes nothing."""
+        async with self._locks.hold((envelope.channel, envelope.address)):
+            result = await self._receive(envelope)
+        if result.outbox_ids and self._on_queued:
+            self._on_queued()
+        return result
+
+    async def _receive(self, envelope: InboundEnvelope) -> InboundResult:
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            inbound_id = await _record_once(session, envelope, now)
+            if inbound_id is None:
+                logger.info("duplicate %s message ignored", envelope.channel)
+                return InboundResult(duplicate=True)
+            beneficiary = await _lock_beneficiary(
+                session, envelope, self._engine.default_language, now
+            )
+            conversation = load_conversation(beneficiary)
+            conversation.case_open = await _has_open_case(session, beneficiary.id)
+            if not beneficiary.state:
+                conversation.language = self._engine.new_conversation(
+                    envelope.incoming.language_hint
+                ).language
+            store = DatabaseStore(
+                session=session, beneficiary=beneficiary, now=now, zone=self._zone
+            )
+            replies = await self._engine.handle(
+                conversation, envelope.incoming, store=store, now=now
+            )
+            inbound = await session.get(InboundMessage, inbound_id)
+            assert inbound is not None  # noqa: S101 - inserted above, same transaction
+            if store.erased:
+                owner = None
+            else:
+                owner = beneficiary.id
+                save_conversation(beneficiary, conversation)
+                beneficiary.unreachable = False
+                inbound.beneficiary_id = beneficiary.id
+                if conversation.consent_version is not None:
+                    inbound.text = _kept_text(envelope.incoming)
+                    inbound.attachments = _attachments(envelope.incoming) or None
+            rows = await queue_messages(
+                session,
+                channel=envelope.channel,
+                address=envelope.address,
+                messages=replies,
+                beneficiary_id=owner,
+                now=now,
+                scrub_after_send=store.erased,
+            )
+            return InboundResult(duplicate=False, outbox_ids=tuple(r.id for r in rows))
+
+
+async def _record_once(
+    session: AsyncSession, envelope: InboundEnvelope, now: datetime
+) -> int | None:
+    """Insert the inbound key; ``None`` when this message was already received."""
+    insert = insert_for(session)
+    statement = (
+        insert(InboundMessage)
+        .values(channel=envelope.channel, external_id=envelope.external_id, received_at=now)
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        .returning(InboundMessage.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def _lock_beneficiary(
+    session: AsyncSession, envelope: InboundEnvelope, default_language: str, now: datetime
+) -> Beneficiary:
+    """The person's row, created on first contact and locked for this transaction."""
+    insert = insert_for(session)
+    await session.execute(
+        insert(Beneficiary)
+        .values(
+            channel=envelope.channel,
+            address=envelope.address,
+            language=default_language,
+            profile={},
+            state={},
+            reminders_opt_out=False,
+            unreachable=False,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "address"])
+    )
+    beneficiary = await session.scalar(
+        select(Beneficiary)
+        .where(Beneficiary.channel == envelope.channel, Beneficiary.address == envelope.address)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert beneficiary is not None  # noqa: S101 - inserted or found just above
+    return beneficiary
+
+
+async def _has_open_case(session: AsyncSession, beneficiary_id: int) -> bool:
+    """Whether staff have this person's conversation."""
+    found = await session.scalar(
+        select(Case.id).where(Case.beneficiary_id == beneficiary_id, Case.status == "open")
+    )
+    return found is not None
+
+
+def _kept_text(incoming: Incoming) -> str | None:
+    return incoming.text
+
+
+def _attachments(incoming: Incoming) -> list[dict[str, str | None]]:
+    return [
+        {"kind": a.kind, "reference": a.reference, "mime_type": a.mime_type}
+        for a in incoming.attachments
+    ]

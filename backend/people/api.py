@@ -1,0 +1,199 @@
+"""People: search, a person's record, and erasure of everything personal about them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response, status
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.api.deps import MAX_ID, CurrentStaff, PagingDep, Supervisor
+from backend.api.errors import not_found, responses
+from backend.api.schemas import CleanText, Page
+from backend.app.deps import RuntimeDep, SessionDep
+from backend.applications.schemas import ApplicationRead
+from backend.cases.schemas import CaseRead
+from backend.loans.models import Loan
+from backend.people import queries as views
+from backend.people.erasure import erase_beneficiary
+from backend.people.models import Beneficiary
+from backend.people.schemas import BeneficiaryDetail, BeneficiaryRead
+from backend.reminders.models import Reminder
+from backend.staff.audit import record
+from backend.staff.scope import visible
+from backend.staff.service import Principal
+
+router = APIRouter(tags=["beneficiaries"])
+BeneficiaryId = Annotated[int, Path(ge=1, le=MAX_ID, description="The person's id.", examples=[1])]
+Search = Annotated[
+    CleanText | None,
+    Query(max_length=100, description="Part of a name, a phone number, or a reference."),
+]
+
+
+async def _person(session: AsyncSession, principal: Principal, person_id: int) -> Beneficiary:
+    """The person, or 404 when unknown or outside the principal's programs."""
+    person = await session.get(Beneficiary, person_id)
+    if person is None or not await views.sees_person(
+        session, principal=principal, beneficiary_id=person_id
+    ):
+        raise not_found("beneficiary")
+    return person
+
+
+def _read(person: Beneficiary, summary: views.Summary) -> dict[str, object]:
+    return {
+        "id": person.id,
+        "channel": person.channel,
+        "language": person.language,
+        "created_at": person.created_at,
+        "last_inbound_at": person.last_inbound_at,
+        "full_name": summary.full_name,
+        "phone": summary.phone,
+        "references": summary.references,
+        "programs": summary.programs,
+    }
+
+
+@router.get("/beneficiaries", response_model=Page[BeneficiaryRead], responses=responses(401))
+async def search(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: CurrentStaff,
+    paging: PagingDep,
+    q: Search = None,
+) -> Page[BeneficiaryRead]:
+    """People in your programs whose name, phone or reference contains ``q``."""
+    people, total = await views.search(
+        session, principal=principal, q=q, limit=paging.limit, offset=paging.offset
+    )
+    found = await views.summaries(session, principal=principal, ids=[p.id for p in people])
+    await record(
+        session,
+        staff_id=principal.id,
+        action="search",
+        object_type="beneficiary",
+        object_id=None,
+        at=runtime.clock(),
+    )
+    await session.commit()
+    items = [BeneficiaryRead.model_validate(_read(p, found[p.id])) for p in people]
+    return Page(items=items, total=total)
+
+
+@router.get(
+    "/beneficiaries/{beneficiary_id}",
+    response_model=BeneficiaryDetail,
+    responses=responses(401, 404),
+)
+async def read_beneficiary(
+    beneficiary_id: BeneficiaryId,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: CurrentStaff,
+) -> BeneficiaryDetail:
+    """A person's record: profile, and the applications, cases, loans and reminders of your
+    programs."""
+    person = await _person(session, principal, beneficiary_id)
+    summary = (await views.summaries(session, principal=principal, ids=[person.id]))[person.id]
+    governorate = (person.profile or {}).get("governorate")
+    applications = await views.applications_of(
+        session, principal=principal, beneficiary_id=person.id
+    )
+    cases = await views.cases_of(session, principal=principal, beneficiary_id=person.id)
+    detail = BeneficiaryDetail.model_validate(
+        {
+            **_read(person, summary),
+            "profile": person.profile or {},
+            "consent_version": person.consent_version,
+            "consent_at": person.consent_at,
+            "applications": [ApplicationRead.of(a, governorate) for a in applications],
+            "cases": [CaseRead.model_validate(c) for c in cases],
+            "loans": await _loans(session, principal, person.id),
+            "reminders": await _reminders(session, principal, person.id),
+        }
+    )
+    await record(
+        session,
+        staff_id=principal.id,
+        action="read",
+        object_type="beneficiary",
+        object_id=person.id,
+        at=runtime.clock(),
+    )
+    await session.commit()
+    return detail
+
+
+@router.delete(
+    "/beneficiaries/{beneficiary_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=responses(401, 403, 404),
+)
+async def erase(
+    beneficiary_id: BeneficiaryId,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Supervisor,
+) -> Response:
+    """Erase the person's personal data everywhere; anonymous counts stay."""
+    person = await _person(session, principal, beneficiary_id)
+    await erase_beneficiary(session, beneficiary_id=person.id)
+    await record(
+        session,
+        staff_id=principal.id,
+        action="erase",
+        object_type="beneficiary",
+        object_id=beneficiary_id,
+        at=runtime.clock(),
+    )
+    await session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+async def _loans(
+    session: AsyncSession, principal: Principal, person_id: int
+) -> list[dict[str, Any]]:
+    """The person's loans in one's programs, without their schedule (see ``GET /loans/{id}``)."""
+    rows = await session.scalars(
+        select(Loan)
+        .where(Loan.beneficiary_id == person_id, visible(principal, Loan.program))
+        .order_by(Loan.id)
+    )
+    return [
+        {
+            "id": loan.id,
+            "program": loan.program,
+            "currency": loan.currency,
+            "principal_minor": loan.principal_minor,
+            "installments": loan.installments,
+            "frequency": loan.frequency,
+            "status": loan.status,
+        }
+        for loan in rows
+    ]
+
+
+async def _reminders(
+    session: AsyncSession, principal: Principal, person_id: int
+) -> list[dict[str, Any]]:
+    """The person's reminders in one's programs, latest first, with their answers."""
+    rows = await session.scalars(
+        select(Reminder)
+        .where(Reminder.beneficiary_id == person_id, visible(principal, Reminder.program))
+        .order_by(Reminder.due_at.desc())
+        .limit(100)
+    )
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "program": r.program,
+            "due_at": r.due_at.isoformat(),
+            "status": r.status,
+            "answer": r.answer,
+        }
+        for r in rows
+    ]

@@ -1,0 +1,57 @@
+"""Erasure: remove a person's personal data from every table, keep anonymous counts.
+
+What stays: applications' program, status and dates (for counts), cases' status and dates,
+and inbound message keys (so a redelivered message is still recognised), all unlinked.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.applications.models import Application, ApplicationEvent
+from backend.cases.models import Case, CaseMessage
+from backend.conversations.models import InboundMessage, OutboxMessage
+from backend.db.base import utcnow
+from backend.people.models import Beneficiary
+
+
+async def erase_beneficiary(session: AsyncSession, *, beneficiary_id: int) -> None:
+    """Erase one person, in the caller's transaction."""
+    now = utcnow()
+    await session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.beneficiary_id == beneficiary_id)
+        .values(text=None, attachments=None, beneficiary_id=None)
+    )
+    await session.execute(
+        delete(OutboxMessage).where(OutboxMessage.beneficiary_id == beneficiary_id)
+    )
+    cases = select(Case.id).where(Case.beneficiary_id == beneficiary_id).scalar_subquery()
+    await session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(cases)))
+    applications = (
+        select(Application.id)
+        .where(Application.beneficiary_id == beneficiary_id)
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(ApplicationEvent)
+        .where(ApplicationEvent.application_id.in_(applications))
+        .values(note=None)
+    )
+    await session.execute(
+        update(Case)
+        .where(Case.beneficiary_id == beneficiary_id, Case.status == "open")
+        .values(status="closed", closed_at=now)
+    )
+    await session.execute(
+        update(Case)
+        .where(Case.beneficiary_id == beneficiary_id)
+        .values(beneficiary_id=None, attachments=[])
+    )
+    await session.execute(
+        update(Application)
+        .where(Application.beneficiary_id == beneficiary_id)
+        .values(answers={}, attachments=[], beneficiary_id=None, erased_at=now, updated_at=now)
+    )
+    await session.execute(delete(Beneficiary).where(Beneficiary.id == beneficiary_id))

@@ -1,0 +1,147 @@
+"""What staff read about people: a scoped search and a person's record.
+
+Staff of a program see the people who applied to it or wrote to its team; admins see everyone.
+A search matches the name and phone answers of applications and their references.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select, union
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.applications.models import Application
+from backend.cases.models import Case
+from backend.people.models import Beneficiary
+from backend.staff.scope import visible
+from backend.staff.service import Principal
+
+#: Fewest digits a query needs to be searched as a phone number.
+PHONE_DIGITS = 4
+
+
+@dataclass
+class Summary:
+    """A person as a search shows them, from their latest application one may see."""
+
+    full_name: str | None = None
+    phone: str | None = None
+    references: list[str] = field(default_factory=list)
+    programs: list[str] = field(default_factory=list)
+
+
+def _scoped_people(principal: Principal) -> Select[Any]:
+    """Ids of people with an application or a case the principal may see."""
+    return select(
+        union(
+            select(Application.beneficiary_id).where(visible(principal, Application.program)),
+            select(Case.beneficiary_id).where(visible(principal, Case.program)),
+        ).subquery()
+    )
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _matches(q: str) -> ColumnElement[bool]:
+    conditions = [
+        Application.reference.ilike(_like(q), escape="\\"),
+        Application.answers["full_name"].as_string().ilike(_like(q), escape="\\"),
+    ]
+    digits = re.sub(r"\D", "", q)
+    if len(digits) >= PHONE_DIGITS:
+        conditions.append(Application.answers["phone"].as_string().like(f"%{digits}%"))
+    return or_(*conditions)
+
+
+async def search(
+    session: AsyncSession, *, principal: Principal, q: str | None, limit: int, offset: int
+) -> tuple[list[Beneficiary], int]:
+    """People matching ``q`` (everyone one may see without it), newest first, and the total."""
+    query = select(Beneficiary)
+    if not principal.is_admin:
+        query = query.where(Beneficiary.id.in_(_scoped_people(principal)))
+    if q and q.strip():
+        query = query.where(
+            Beneficiary.id.in_(
+                select(Application.beneficiary_id).where(
+                    visible(principal, Application.program), _matches(q.strip())
+                )
+            )
+        )
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(query.order_by(Beneficiary.id.desc()).limit(limit).offset(offset))
+    return list(rows), int(total or 0)
+
+
+async def sees_person(session: AsyncSession, *, principal: Principal, beneficiary_id: int) -> bool:
+    """Whether the principal may see this person at all."""
+    if principal.is_admin:
+        return True
+    mine = union(
+        select(Application.id).where(
+            Application.beneficiary_id == beneficiary_id, visible(principal, Application.program)
+        ),
+        select(Case.id).where(
+            Case.beneficiary_id == beneficiary_id, visible(principal, Case.program)
+        ),
+    )
+    return bool(await session.scalar(select(func.count()).select_from(mine.subquery())))
+
+
+async def summaries(
+    session: AsyncSession, *, principal: Principal, ids: list[int]
+) -> dict[int, Summary]:
+    """Name, phone, references and programs per person, from the applications one may see."""
+    result: dict[int, Summary] = {i: Summary() for i in ids}
+    rows = await session.execute(
+        select(
+            Application.beneficiary_id,
+            Application.reference,
+            Application.program,
+            Application.answers,
+        )
+        .where(Application.beneficiary_id.in_(ids), visible(principal, Application.program))
+        .order_by(Application.submitted_at, Application.id)
+    )
+    for beneficiary_id, reference, program, answers in rows:
+        summary = result[beneficiary_id]
+        summary.references.append(reference)
+        if program not in summary.programs:
+            summary.programs.append(program)
+        answers = answers or {}
+        summary.full_name = str(answers.get("full_name") or summary.full_name or "") or None
+        summary.phone = str(answers.get("phone") or summary.phone or "") or None
+    return result
+
+
+async def applications_of(
+    session: AsyncSession, *, principal: Principal, beneficiary_id: int
+) -> list[Application]:
+    """The person's applications one may see, newest first."""
+    rows = await session.scalars(
+        select(Application)
+        .where(
+            Application.beneficiary_id == beneficiary_id,
+            visible(principal, Application.program),
+        )
+        .order_by(Application.submitted_at.desc(), Application.id.desc())
+    )
+    return list(rows)
+
+
+async def cases_of(
+    session: AsyncSession, *, principal: Principal, beneficiary_id: int
+) -> list[Case]:
+    """The person's cases one may see, newest first."""
+    rows = await session.scalars(
+        select(Case)
+        .where(Case.beneficiary_id == beneficiary_id, visible(principal, Case.program))
+        .order_by(Case.opened_at.desc(), Case.id.desc())
+    )
+    return list(rows)

@@ -1,1 +1,0 @@
-"""Services: the work behind each message, with keyword-only arguments and one session each."""

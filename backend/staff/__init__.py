@@ -1,0 +1,1 @@
+"""Staff: accounts, tokens, scope (which programs one sees), the audit log."""

@@ -1,0 +1,1 @@
+"""Statistics: the funnel per program and the figures staff see."""

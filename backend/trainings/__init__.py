@@ -1,0 +1,1 @@
+"""Trainings: sessions, enrolment, and the reminders they plan."""
