@@ -1,16 +1,13 @@
 """Checks shared by the loans, trainings, broadcasts and reminders routes: program scope,
-people one may see, and the audit record of each access."""
+and the people one may see."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.errors import not_found
 from backend.people.queries import sees_person
 from backend.runtime import Runtime
-from backend.staff.audit import record
 from backend.staff.service import Principal
 
 
@@ -24,23 +21,3 @@ async def check_person(session: AsyncSession, principal: Principal, beneficiary_
     """404 unless the person exists and the principal may see them."""
     if not await sees_person(session, principal=principal, beneficiary_id=beneficiary_id):
         raise not_found("beneficiary")
-
-
-async def audit(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    action: str,
-    object_type: str,
-    object_id: int | str | None,
-    at: datetime,
-) -> None:
-    """Record the access or change in the audit log, in the request's transaction."""
-    await record(
-        session,
-        staff_id=principal.id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        at=at,
-    )

@@ -20,6 +20,7 @@ from backend.reminders import api as reminders
 from backend.staff import api as auth
 from backend.staff import audit_api as audit
 from backend.stats import api as stats
+from backend.surveys import api as surveys
 from backend.trainings import api as trainings
 
 
@@ -34,12 +35,8 @@ def _declare_unreadable_bodies(router: APIRouter) -> APIRouter:
 protected = APIRouter(dependencies=[Depends(current_staff), Depends(known_query_only)])
 for module in (auth, cases, applications, beneficiaries, audit, stats):
     protected.include_router(_declare_unreadable_bodies(module.router))
-protected.include_router(_declare_unreadable_bodies(loans.router))  # issue #6: loans and funds
-protected.include_router(_declare_unreadable_bodies(trainings.router))  # issue #6
-protected.include_router(_declare_unreadable_bodies(broadcasts.router))  # issue #6
-# issue #6: reminders and indicators
-protected.include_router(_declare_unreadable_bodies(reminders.router))
-protected.include_router(_declare_unreadable_bodies(outbox.router))
+for module in (loans, trainings, broadcasts, reminders, surveys, outbox):
+    protected.include_router(_declare_unreadable_bodies(module.router))
 
 api_router = APIRouter()
 api_router.include_router(

@@ -112,3 +112,13 @@ def answers_in_form_order(content: Content, application: Application) -> list[di
         if q.id in answers
     ]
     return shown + [{"field": k, "question": k, "value": v} for k, v in sorted(answers.items())]
+
+
+async def accepted_programs(session: AsyncSession, *, beneficiary_id: int) -> list[str]:
+    """The programs that accepted the person, the latest decision first."""
+    rows = await session.scalars(
+        select(Application.program)
+        .where(Application.beneficiary_id == beneficiary_id, Application.status == "accepted")
+        .order_by(Application.updated_at.desc())
+    )
+    return list(rows)

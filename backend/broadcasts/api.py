@@ -5,20 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, status
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.deps import MAX_ID, CurrentStaff, PagingDep, Supervisor
 from backend.api.errors import conflict, not_found, responses
-from backend.api.guards import audit, check_program
+from backend.api.guards import check_program
 from backend.api.schemas import Page
 from backend.app.deps import RuntimeDep, SessionDep
 from backend.broadcasts import service as broadcasts
 from backend.broadcasts.models import Broadcast
-from backend.staff.scope import visible
+from backend.broadcasts.queries import find_broadcasts
+from backend.broadcasts.schemas import BroadcastCreate, BroadcastRead
+from backend.staff.audit import record
 from backend.staff.service import Principal
-from backend.trainings.models import Training
-from backend.trainings.schemas import BroadcastCreate, BroadcastRead
+from backend.trainings.queries import programs_of as training_programs
 
 router = APIRouter(tags=["broadcasts"])
 BroadcastId = Annotated[int, Path(ge=1, le=MAX_ID, description="The broadcast's id.")]
@@ -69,8 +69,7 @@ async def create_broadcast(
         raise not_found("program")
     trainings = broadcasts.values_of(segment, "training")
     if trainings:
-        found = await session.scalars(select(Training.program).where(Training.id.in_(trainings)))
-        programs = list(found)
+        programs = await training_programs(session, trainings)
         if len(programs) != len(set(trainings)) or not all(principal.sees(p) for p in programs):
             raise not_found("training")
     now = runtime.clock()
@@ -82,9 +81,9 @@ async def create_broadcast(
         staff_id=principal.id,
         now=now,
     )
-    await audit(
+    await record(
         session,
-        principal,
+        staff_id=principal.id,
         action="create",
         object_type="broadcast",
         object_id=broadcast.id,
@@ -100,17 +99,13 @@ async def list_broadcasts(
     session: SessionDep, runtime: RuntimeDep, principal: CurrentStaff, paging: PagingDep
 ) -> Page[BroadcastRead]:
     """Broadcasts of your programs, newest first, with their progress."""
-    query = select(Broadcast).where(visible(principal, Broadcast.program))
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = list(
-        await session.scalars(
-            query.order_by(Broadcast.id.desc()).limit(paging.limit).offset(paging.offset)
-        )
+    rows, total = await find_broadcasts(
+        session, principal=principal, limit=paging.limit, offset=paging.offset
     )
     items = await _reads(session, rows)
-    await audit(
+    await record(
         session,
-        principal,
+        staff_id=principal.id,
         action="list",
         object_type="broadcast",
         object_id=None,
@@ -129,9 +124,9 @@ async def read_broadcast(
     """A broadcast's progress: recipients, skipped (stop, unreachable), queued, sent, failed."""
     broadcast = await _broadcast(session, principal, broadcast_id)
     (read,) = await _reads(session, [broadcast])
-    await audit(
+    await record(
         session,
-        principal,
+        staff_id=principal.id,
         action="read",
         object_type="broadcast",
         object_id=broadcast.id,
@@ -156,9 +151,9 @@ async def cancel_broadcast(
         raise conflict("the broadcast is already done")
     now = runtime.clock()
     broadcast.finished_at = now
-    await audit(
+    await record(
         session,
-        principal,
+        staff_id=principal.id,
         action="cancel",
         object_type="broadcast",
         object_id=broadcast_id,

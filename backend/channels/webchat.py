@@ -9,10 +9,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
-from sqlalchemy import and_, or_, select
 
 from backend.app.deps import RuntimeDep, SessionDep
-from backend.conversations.models import OutboxMessage
+from backend.conversations.queries import sent_to
 from bot.webchat.adapter import CHANNEL, WebChatPost, render, to_envelope
 
 router = APIRouter(tags=["web chat"])
@@ -62,15 +61,7 @@ async def _messages(
 ) -> WebChatMessages:
     """Sent messages for ``address`` after ``after``, plus ``also`` (this post's replies, which
     carry no address any more when they confirm an erasure)."""
-    mine = and_(OutboxMessage.address == address, OutboxMessage.id > after)
-    rows = await session.execute(
-        select(OutboxMessage.id, OutboxMessage.payload)
-        .where(
-            OutboxMessage.channel == CHANNEL,
-            OutboxMessage.status == "sent",
-            or_(mine, OutboxMessage.id.in_(also)) if also else mine,
-        )
-        .order_by(OutboxMessage.id)
-        .limit(PAGE_SIZE)
+    rows = await sent_to(
+        session, channel=CHANNEL, address=address, after=after, also=also, limit=PAGE_SIZE
     )
-    return WebChatMessages(messages=[render(row.id, row.payload) for row in rows])
+    return WebChatMessages(messages=[render(row_id, payload) for row_id, payload in rows])

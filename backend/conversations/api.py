@@ -7,16 +7,13 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from sqlalchemy import exists, func, select
 
 from backend.api.deps import PagingDep, Supervisor
 from backend.api.errors import responses
-from backend.api.guards import audit
 from backend.api.schemas import Output, Page
 from backend.app.deps import RuntimeDep, SessionDep
-from backend.applications.models import Application
-from backend.conversations.models import OutboxMessage
-from backend.staff.scope import visible
+from backend.conversations import queries
+from backend.staff.audit import record
 
 router = APIRouter(tags=["outbox"])
 Undelivered = Literal["held", "failed"]
@@ -44,17 +41,8 @@ async def undelivered(
 ) -> Page[UndeliveredRead]:
     """Held or failed messages of people who applied to your programs (admins: everyone),
     newest first, with the reason each could not go."""
-    query = select(OutboxMessage).where(OutboxMessage.status == state)
-    if not principal.is_admin:
-        query = query.where(
-            exists().where(
-                Application.beneficiary_id == OutboxMessage.beneficiary_id,
-                visible(principal, Application.program),
-            )
-        )
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(
-        query.order_by(OutboxMessage.id.desc()).limit(paging.limit).offset(paging.offset)
+    rows, total = await queries.undelivered(
+        session, principal=principal, status=state, limit=paging.limit, offset=paging.offset
     )
     items = [
         UndeliveredRead(
@@ -68,9 +56,9 @@ async def undelivered(
         )
         for row in rows
     ]
-    await audit(
+    await record(
         session,
-        principal,
+        staff_id=principal.id,
         action="list",
         object_type="outbox",
         object_id=None,

@@ -6,17 +6,17 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, status
-from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.deps import MAX_ID, Admin, CurrentStaff, PagingDep, Supervisor
 from backend.api.errors import not_found, responses, unprocessable
-from backend.api.guards import audit, check_person, check_program
+from backend.api.guards import check_person, check_program
 from backend.api.schemas import Page, ProgramCode
 from backend.app.deps import RuntimeDep, SessionDep
-from backend.applications.models import Application
+from backend.applications.queries import accepted_programs
+from backend.loans import queries
 from backend.loans import service as loans
-from backend.loans.models import Installment, Loan, Repayment
+from backend.loans.models import Installment, Loan
 from backend.loans.money import AmountError, to_major, to_minor
 from backend.loans.schedule import Frequency
 from backend.loans.schemas import (
@@ -33,7 +33,7 @@ from backend.loans.schemas import (
 )
 from backend.reminders.policy import policy_of
 from backend.runtime import Runtime
-from backend.staff.scope import visible
+from backend.staff.audit import record
 from backend.staff.service import Principal
 
 router = APIRouter(tags=["loans"])
@@ -71,9 +71,7 @@ async def _read(session: AsyncSession, runtime: Runtime, loan: Loan) -> LoanDeta
     today = runtime.clock().astimezone(runtime.settings.zone).date()
     schedule = await loans.schedule_of(session, loan.id)
     state = loans.status_of(schedule, today)
-    repayments = await session.scalars(
-        select(Repayment).where(Repayment.loan_id == loan.id).order_by(Repayment.id)
-    )
+    repayments = await queries.repayments_of(session, loan.id)
     return LoanDetail(
         id=loan.id,
         program=loan.program,
@@ -116,10 +114,7 @@ async def create_loan(
     """Open a loan for someone accepted in the program; returns its schedule. The fund pays
     the principal out, and the person is reminded before, on and after each due date."""
     await check_person(session, principal, body.beneficiary_id)
-    accepted = select(Application.program).where(
-        Application.beneficiary_id == body.beneficiary_id, Application.status == "accepted"
-    )
-    programs = list(await session.scalars(accepted.order_by(Application.updated_at.desc())))
+    programs = await accepted_programs(session, beneficiary_id=body.beneficiary_id)
     program = body.program or (programs[0] if programs else None)
     if program is None or program not in programs:
         raise unprocessable(["body", "program"], "the person has no accepted application here")
@@ -141,7 +136,14 @@ async def create_loan(
         policy=policy_of(session, runtime.settings.zone),
         now=now,
     )
-    await audit(session, principal, action="create", object_type="loan", object_id=loan.id, at=now)
+    await record(
+        session,
+        staff_id=principal.id,
+        action="create",
+        object_type="loan",
+        object_id=loan.id,
+        at=now,
+    )
     detail = await _read(session, runtime, loan)
     await session.commit()
     return detail
@@ -158,30 +160,24 @@ async def list_loans(
     beneficiary_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Page[LoanRead]:
     """Loans in your programs, newest first; ``status=late`` lists those behind."""
-    query = select(Loan).where(visible(principal, Loan.program))
-    if program:
-        query = query.where(Loan.program == program)
-    if beneficiary_id:
-        query = query.where(Loan.beneficiary_id == beneficiary_id)
-    if state is not None:
-        today = runtime.clock().astimezone(runtime.settings.zone).date()
-        behind = exists().where(
-            Installment.loan_id == Loan.id,
-            Installment.paid_minor < Installment.amount_minor,
-            Installment.due_on < today,
-        )
-        query = query.where(
-            Loan.status == "repaid"
-            if state == "repaid"
-            else (Loan.status == "active") & (behind if state == "late" else ~behind)
-        )
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(
-        query.order_by(Loan.id.desc()).limit(paging.limit).offset(paging.offset)
+    rows, total = await queries.find_loans(
+        session,
+        principal=principal,
+        program=program,
+        beneficiary_id=beneficiary_id,
+        state=state,
+        today=runtime.clock().astimezone(runtime.settings.zone).date(),
+        limit=paging.limit,
+        offset=paging.offset,
     )
     items = [await _read(session, runtime, loan) for loan in rows]
-    await audit(
-        session, principal, action="list", object_type="loan", object_id=None, at=runtime.clock()
+    await record(
+        session,
+        staff_id=principal.id,
+        action="list",
+        object_type="loan",
+        object_id=None,
+        at=runtime.clock(),
     )
     await session.commit()
     return Page(
@@ -196,9 +192,9 @@ async def read_loan(
     """A loan: its schedule, what is paid, its status (on time, or late by how many days)."""
     loan = await _loan(session, principal, loan_id)
     detail = await _read(session, runtime, loan)
-    await audit(
+    await record(
         session,
-        principal,
+        staff_id=principal.id,
         action="read",
         object_type="loan",
         object_id=loan.id,
@@ -239,7 +235,14 @@ async def add_repayment(
         )
     except (AmountError, loans.LoanError) as exc:
         raise unprocessable(["body", "amount"], str(exc)) from exc
-    await audit(session, principal, action="repay", object_type="loan", object_id=loan.id, at=now)
+    await record(
+        session,
+        staff_id=principal.id,
+        action="repay",
+        object_type="loan",
+        object_id=loan.id,
+        at=now,
+    )
     detail = await _read(session, runtime, loan)
     await session.commit()
     return detail
@@ -270,8 +273,13 @@ async def list_funds(
     repayments back in, and the balance."""
     mine = None if principal.is_admin else sorted(principal.programs)
     found = [_fund(f) for f in await loans.funds(session, programs=mine)]
-    await audit(
-        session, principal, action="list", object_type="fund", object_id=None, at=runtime.clock()
+    await record(
+        session,
+        staff_id=principal.id,
+        action="list",
+        object_type="fund",
+        object_id=None,
+        at=runtime.clock(),
     )
     await session.commit()
     return Page(items=found, total=len(found))
@@ -300,7 +308,14 @@ async def set_fund(
     await loans.set_capital(
         session, program=program, currency=currency, capital_minor=capital, now=now
     )
-    await audit(session, principal, action="update", object_type="fund", object_id=program, at=now)
+    await record(
+        session,
+        staff_id=principal.id,
+        action="update",
+        object_type="fund",
+        object_id=program,
+        at=now,
+    )
     await session.commit()
     found = [f for f in await loans.funds(session, programs=[program]) if f.currency == currency]
     return _fund(found[0])

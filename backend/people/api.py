@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.deps import MAX_ID, CurrentStaff, PagingDep, Supervisor
@@ -14,14 +13,13 @@ from backend.api.schemas import CleanText, Page
 from backend.app.deps import RuntimeDep, SessionDep
 from backend.applications.schemas import ApplicationRead
 from backend.cases.schemas import CaseRead
-from backend.loans.models import Loan
+from backend.loans.queries import loans_of
 from backend.people import queries as views
 from backend.people.erasure import erase_beneficiary
 from backend.people.models import Beneficiary
 from backend.people.schemas import BeneficiaryDetail, BeneficiaryRead
-from backend.reminders.models import Reminder
+from backend.reminders.queries import reminders_of
 from backend.staff.audit import record
-from backend.staff.scope import visible
 from backend.staff.service import Principal
 
 router = APIRouter(tags=["beneficiaries"])
@@ -110,8 +108,10 @@ async def read_beneficiary(
             "consent_at": person.consent_at,
             "applications": [ApplicationRead.of(a, governorate) for a in applications],
             "cases": [CaseRead.model_validate(c) for c in cases],
-            "loans": await _loans(session, principal, person.id),
-            "reminders": await _reminders(session, principal, person.id),
+            "loans": await loans_of(session, principal=principal, beneficiary_id=person.id),
+            "reminders": await reminders_of(
+                session, principal=principal, beneficiary_id=person.id
+            ),
         }
     )
     await record(
@@ -151,49 +151,3 @@ async def erase(
     )
     await session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-async def _loans(
-    session: AsyncSession, principal: Principal, person_id: int
-) -> list[dict[str, Any]]:
-    """The person's loans in one's programs, without their schedule (see ``GET /loans/{id}``)."""
-    rows = await session.scalars(
-        select(Loan)
-        .where(Loan.beneficiary_id == person_id, visible(principal, Loan.program))
-        .order_by(Loan.id)
-    )
-    return [
-        {
-            "id": loan.id,
-            "program": loan.program,
-            "currency": loan.currency,
-            "principal_minor": loan.principal_minor,
-            "installments": loan.installments,
-            "frequency": loan.frequency,
-            "status": loan.status,
-        }
-        for loan in rows
-    ]
-
-
-async def _reminders(
-    session: AsyncSession, principal: Principal, person_id: int
-) -> list[dict[str, Any]]:
-    """The person's reminders in one's programs, latest first, with their answers."""
-    rows = await session.scalars(
-        select(Reminder)
-        .where(Reminder.beneficiary_id == person_id, visible(principal, Reminder.program))
-        .order_by(Reminder.due_at.desc())
-        .limit(100)
-    )
-    return [
-        {
-            "id": r.id,
-            "kind": r.kind,
-            "program": r.program,
-            "due_at": r.due_at.isoformat(),
-            "status": r.status,
-            "answer": r.answer,
-        }
-        for r in rows
-    ]

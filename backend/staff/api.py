@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
-from sqlalchemy import select
 
 from backend.api.deps import CurrentStaff, PagingDep, Supervisor
 from backend.api.errors import responses, unauthorized
@@ -11,7 +10,6 @@ from backend.api.schemas import Page
 from backend.app.deps import RuntimeDep, SessionDep
 from backend.staff import service as accounts
 from backend.staff.audit import record
-from backend.staff.models import Staff, StaffProgram
 from backend.staff.schemas import LoginCreate, StaffRead, TokenRead
 from backend.staff.service import Principal
 
@@ -100,13 +98,7 @@ async def list_staff(
     session: SessionDep, principal: Supervisor, paging: PagingDep
 ) -> Page[StaffRead]:
     """Active staff who share a program with you (everyone for admins), to assign cases."""
-    query = select(Staff).where(Staff.active.is_(True))
-    if not principal.is_admin:
-        shared = select(StaffProgram.staff_id).where(
-            StaffProgram.program.in_(sorted(principal.programs))
-        )
-        query = query.where(Staff.id.in_(shared) | (Staff.role == "admin"))
-    everyone = list(await session.scalars(query.order_by(Staff.id)))
+    everyone = await accounts.colleagues(session, principal)
     page = everyone[paging.offset : paging.offset + paging.limit]
     items = []
     for staff in page:

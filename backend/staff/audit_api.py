@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, select
 
 from backend.api.deps import Admin, PagingDep
 from backend.api.errors import responses
 from backend.api.schemas import Id, Identifier, Page
 from backend.app.deps import SessionDep
-from backend.staff.models import AuditEntry
+from backend.staff.audit import entries
 from backend.staff.schemas import AuditRead
 
 router = APIRouter(tags=["audit"])
@@ -28,19 +27,13 @@ async def list_audit(
     object_id: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")] = None,
 ) -> Page[AuditRead]:
     """Who did what to which object, and when; newest first."""
-    query = select(AuditEntry)
-    if staff_id is not None:
-        query = query.where(AuditEntry.staff_id == staff_id)
-    if action is not None:
-        query = query.where(AuditEntry.action == action)
-    if object_type is not None:
-        query = query.where(AuditEntry.object_type == object_type)
-    if object_id is not None:
-        query = query.where(AuditEntry.object_id == object_id)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(
-        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(paging.limit)
-        .offset(paging.offset)
+    rows, total = await entries(
+        session,
+        staff_id=staff_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        limit=paging.limit,
+        offset=paging.offset,
     )
-    return Page(items=[AuditRead.model_validate(r) for r in rows], total=int(total or 0))
+    return Page(items=[AuditRead.model_validate(r) for r in rows], total=total)

@@ -248,3 +248,15 @@ async def load_principal(session: AsyncSession, *, staff_id: int) -> Principal |
         programs=await programs_of(session, staff_id=staff.id),
         token_id=0,
     )
+
+
+async def colleagues(session: AsyncSession, principal: Principal) -> list[Staff]:
+    """Active staff who share a program with the principal, and the admins (everyone, for an
+    admin): those a case may be assigned to."""
+    query = select(Staff).where(Staff.active.is_(True))
+    if not principal.is_admin:
+        shared = select(StaffProgram.staff_id).where(
+            StaffProgram.program.in_(sorted(principal.programs))
+        )
+        query = query.where(Staff.id.in_(shared) | (Staff.role == "admin"))
+    return list(await session.scalars(query.order_by(Staff.id)))

@@ -6,17 +6,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.deps import MAX_ID, CurrentStaff, PagingDep
 from backend.api.errors import conflict, not_found, responses
-from backend.api.guards import audit, check_person, check_program
+from backend.api.guards import check_person, check_program
 from backend.api.schemas import Page, ProgramCode
 from backend.app.deps import RuntimeDep, SessionDep
 from backend.reminders.policy import policy_of
-from backend.staff.scope import visible
+from backend.staff.audit import record
 from backend.staff.service import Principal
+from backend.trainings import queries
 from backend.trainings import service as trainings
 from backend.trainings.models import Enrollment, Training
 from backend.trainings.schemas import (
@@ -54,9 +54,7 @@ async def _read(session: AsyncSession, training: Training) -> TrainingRead:
 
 
 async def _detail(session: AsyncSession, training: Training) -> TrainingDetail:
-    rows = await session.scalars(
-        select(Enrollment).where(Enrollment.training_id == training.id).order_by(Enrollment.id)
-    )
+    rows = await queries.enrollments_of(session, training.id)
     return TrainingDetail(
         **(await _read(session, training)).model_dump(),
         enrollments=[EnrollmentRead.model_validate(e) for e in rows],
@@ -75,21 +73,22 @@ async def create_training(
     """Schedule a session in one of your programs."""
     check_program(runtime, principal, body.program)
     now = runtime.clock()
-    training = Training(
+    training = await trainings.create_training(
+        session,
         program=body.program,
         title=body.title,
         location=body.location,
         starts_at=body.starts_at,
         capacity=body.capacity,
-        status="scheduled",
-        schedule_version=1,
-        created_at=now,
-        updated_at=now,
+        now=now,
     )
-    session.add(training)
-    await session.flush()
-    await audit(
-        session, principal, action="create", object_type="training", object_id=training.id, at=now
+    await record(
+        session,
+        staff_id=principal.id,
+        action="create",
+        object_type="training",
+        object_id=training.id,
+        at=now,
     )
     read = await _read(session, training)
     await session.commit()
@@ -106,19 +105,18 @@ async def list_trainings(
     upcoming: bool = False,
 ) -> Page[TrainingRead]:
     """Sessions in your programs, soonest first; ``upcoming=true`` hides past ones."""
-    query = select(Training).where(visible(principal, Training.program))
-    if program:
-        query = query.where(Training.program == program)
-    if upcoming:
-        query = query.where(Training.starts_at > runtime.clock())
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(
-        query.order_by(Training.starts_at, Training.id).limit(paging.limit).offset(paging.offset)
+    rows, total = await queries.find_trainings(
+        session,
+        principal=principal,
+        program=program,
+        after=runtime.clock() if upcoming else None,
+        limit=paging.limit,
+        offset=paging.offset,
     )
     items = [await _read(session, t) for t in rows]
-    await audit(
+    await record(
         session,
-        principal,
+        staff_id=principal.id,
         action="list",
         object_type="training",
         object_id=None,
@@ -137,9 +135,9 @@ async def read_training(
     """A session with its enrolments and each person's attendance answer."""
     training = await _training(session, principal, training_id)
     detail = await _detail(session, training)
-    await audit(
+    await record(
         session,
-        principal,
+        staff_id=principal.id,
         action="read",
         object_type="training",
         object_id=training.id,
@@ -170,8 +168,13 @@ async def update_training(
         now=now,
     )
     assert training is not None  # noqa: S101 - found just above, and never deleted
-    await audit(
-        session, principal, action="update", object_type="training", object_id=training.id, at=now
+    await record(
+        session,
+        staff_id=principal.id,
+        action="update",
+        object_type="training",
+        object_id=training.id,
+        at=now,
     )
     detail = await _detail(session, training)
     await session.commit()
@@ -209,8 +212,13 @@ async def enroll(
         raise conflict(str(exc)) from exc
     assert found is not None  # noqa: S101 - the session was found just above
     enrollment = found[1]
-    await audit(
-        session, principal, action="enroll", object_type="training", object_id=training_id, at=now
+    await record(
+        session,
+        staff_id=principal.id,
+        action="enroll",
+        object_type="training",
+        object_id=training_id,
+        at=now,
     )
     read = EnrollmentRead.model_validate(enrollment)
     await session.commit()
@@ -237,8 +245,13 @@ async def unenroll(
         raise not_found("enrollment")
     now = runtime.clock()
     await trainings.unenroll(session, enrollment=enrollment, now=now)
-    await audit(
-        session, principal, action="cancel", object_type="training", object_id=training_id, at=now
+    await record(
+        session,
+        staff_id=principal.id,
+        action="cancel",
+        object_type="training",
+        object_id=training_id,
+        at=now,
     )
     await session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,16 +1,14 @@
-"""Trainings, broadcasts, reminders and follow-up indicators."""
+"""Trainings and enrolments, as staff create and read them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field
 
-from backend.api.schemas import CleanText, Id, Identifier, Input, Output, ProgramCode
+from backend.api.schemas import CleanText, Id, Input, Output, ProgramCode
 
-Language = Literal["ar", "fr", "en", "pt"]
-ApplicationStatus = Literal["submitted", "accepted", "rejected", "waitlisted", "needs_info"]
 Title = Annotated[CleanText, Field(min_length=1, max_length=200)]
 
 
@@ -72,91 +70,3 @@ class TrainingDetail(TrainingRead):
     """A session and who is enrolled."""
 
     enrollments: list[EnrollmentRead]
-
-
-class Segment(Input):
-    """Who receives a broadcast: everyone matching all the criteria given (none: everyone).
-
-    A list means any of its values.
-    """
-
-    program: ProgramCode | None = Field(
-        default=None, description="People who applied to this program."
-    )
-    application_status: ApplicationStatus | list[ApplicationStatus] | None = None
-    governorate: Identifier | list[Identifier] | None = Field(
-        default=None, description="A governorate option id from the profile, e.g. `kasserine`."
-    )
-    country: Identifier | list[Identifier] | None = None
-    language: Language | list[Language] | None = None
-    training: Id | list[Id] | None = Field(
-        default=None, description="People enrolled in this training session (id)."
-    )
-
-
-class BroadcastCreate(Input):
-    """A message to a segment; people get the text in their language, else French."""
-
-    segment: Segment = Field(default_factory=Segment)
-    text: dict[Language, Annotated[CleanText, Field(max_length=4000)]]
-    send_at: AwareDatetime | None = Field(default=None, description="Default: now.")
-
-    @model_validator(mode="after")
-    def _some_text(self) -> BroadcastCreate:
-        if not any(t.strip() for t in self.text.values()):
-            raise ValueError("text: give the message in at least one language")
-        return self
-
-
-class BroadcastRead(Output):
-    """A broadcast and its progress: recipients skipped (stop, unreachable), queued, sent,
-    failed."""
-
-    id: int
-    program: str | None
-    segment: dict[str, object]
-    text: dict[str, str]
-    send_at: datetime
-    status: str
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    recipients: int
-    skipped: int
-    queued: int
-    sent: int
-    failed: int
-
-
-class ReminderRead(Output):
-    """A reminder: when it goes, what became of it, and the person's answer."""
-
-    id: int
-    kind: str
-    program: str
-    beneficiary_id: int
-    loan_id: int | None
-    installment_id: int | None
-    training_id: int | None
-    enrollment_id: int | None
-    scheduled_at: datetime
-    due_at: datetime
-    status: str
-    reason: str | None
-    version: int
-    sent_at: datetime | None
-    delivery: str | None = Field(description="The outbox message's status once queued.")
-    answer: str | None
-    answered_at: datetime | None
-
-
-class IndicatorRead(Output):
-    """A program's follow-up figures from the surveys (revenue in TND minor units)."""
-
-    program: str
-    surveys_sent: int
-    responses: int
-    jobs_created: int
-    monthly_revenue_median_minor: int | None
-    trainings_attended: int
-    satisfaction_average: float | None
