@@ -63,7 +63,7 @@ class Runtime:
         )
         db = make_engine(settings.database_url)
         sessions = make_session_factory(db)
-        # Reminder rules travel with every session (issue #6; see backend/reminders/policy.py).
+        # Reminder rules travel with every session (see backend/reminders/policy.py).
         sessions.configure(info={SESSION_KEY: ReminderPolicy.from_settings(settings)})
         adapters: dict[str, ChannelAdapter] = {"webchat": WebChatAdapter()}
         adapters.update({a.name: a for a in extra_adapters})

@@ -5,6 +5,7 @@ Errors a deployer can cause fail here, naming the setting.
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
 from typing import Literal
@@ -18,6 +19,10 @@ from backend.reminders.quiet_hours import QuietHours, parse_clock
 from conversations.office_hours import OfficeHours
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+#: Where Telegram POSTs updates in webhook mode, under MASSAR_PUBLIC_URL.
+TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram"
+#: What the Bot API accepts as a webhook secret_token.
+_TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class Settings(BaseSettings):
@@ -35,7 +40,7 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: SecretStr | None = None
     public_url: str | None = None
-    # --- Telegram delivery limits (issue #3 owns this block) ---
+    # --- Telegram delivery limits ---
     telegram_rate_per_second: float = Field(default=30.0, gt=0)
     telegram_chat_rate_per_second: float = Field(default=1.0, gt=0)
     telegram_poll_timeout: int = Field(default=25, ge=0, le=50)
@@ -46,13 +51,13 @@ class Settings(BaseSettings):
     whatsapp_app_secret: SecretStr | None = None
     whatsapp_verify_token: SecretStr | None = None
     whatsapp_api_url: str = "https://graph.facebook.com/v21.0"
-    # --- WhatsApp delivery settings (issue #4 owns this block) ---
+    # --- WhatsApp delivery settings ---
     whatsapp_rate_per_second: float = Field(default=80.0, gt=0)
     #: Approved templates per message kind and language, for messages outside the 24-hour window.
     whatsapp_templates: Path = REPO_ROOT / "backend" / "channels" / "whatsapp" / "templates.yaml"
     # --- end of WhatsApp block ---
 
-    # --- Reminders, loans, broadcasts and surveys (issue #6 owns this block) ---
+    # --- Reminders, loans, broadcasts and surveys ---
     #: No scheduled message in this local window; ``off`` switches it off.
     quiet_hours: str = "21:00-08:00"
     #: Local time of day at which repayment reminders and surveys are sent.
@@ -71,7 +76,6 @@ class Settings(BaseSettings):
     broadcast_grace_hours: float = Field(default=24.0, gt=0)
     reminder_batch_size: int = Field(default=500, ge=1, le=10_000)
     scheduler_interval_seconds: float = Field(default=30.0, gt=0)
-    # --- end of issue #6 block ---
 
     office_hours: str = "mon-fri 08:30-17:00"
     content_dir: Path = REPO_ROOT / "conversations" / "content"
@@ -142,11 +146,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _channel_settings_complete(self) -> Settings:
-        if self.telegram_token and self.telegram_mode == "webhook":
-            if not self.telegram_webhook_secret:
-                raise ValueError("MASSAR_TELEGRAM_WEBHOOK_SECRET is required in webhook mode")
-            if not self.public_url:
-                raise ValueError("MASSAR_PUBLIC_URL is required in Telegram webhook mode")
+        if self.telegram_token:
+            self.telegram_webhook()
         if self.whatsapp_token:
             for name in (
                 "whatsapp_phone_number_id",
@@ -156,6 +157,23 @@ class Settings(BaseSettings):
                 if not getattr(self, name):
                     raise ValueError(f"MASSAR_{name.upper()} is required when WhatsApp is enabled")
         return self
+
+    def telegram_webhook(self) -> tuple[str, str] | None:
+        """The webhook URL and secret in Telegram webhook mode (None when polling), checked as
+        the Bot API would check them, so a refusal names the setting at start-up."""
+        if self.telegram_mode != "webhook":
+            return None
+        secret = self.telegram_webhook_secret
+        if not secret:
+            raise ValueError("MASSAR_TELEGRAM_WEBHOOK_SECRET is required in webhook mode")
+        if not _TELEGRAM_SECRET.match(secret.get_secret_value()):
+            raise ValueError(
+                "MASSAR_TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -"
+            )
+        if not self.public_url or not self.public_url.startswith("https://"):
+            raise ValueError("MASSAR_PUBLIC_URL must be an https:// URL in Telegram webhook mode")
+        url = self.public_url.rstrip("/") + TELEGRAM_WEBHOOK_PATH
+        return url, secret.get_secret_value()
 
     @property
     def zone(self) -> ZoneInfo:

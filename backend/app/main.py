@@ -49,7 +49,7 @@ def create_app(
                 built.dispatcher.run_forever(interval=settings.dispatch_interval_seconds)
             )
             await built.start_channels()
-            # Issue #6: one interval job ticks reminders, broadcasts and surveys.
+            # One interval job ticks reminders, broadcasts and surveys.
             scheduler = build_scheduler(built)
             scheduler.start()
         try:

@@ -95,7 +95,7 @@ async def decide(
             stage="accepted",
             now=now,
         )
-        # Issue #6: follow-up surveys 3 and 6 months on (MASSAR_SURVEY_MONTHS).
+        # Follow-up surveys 3 and 6 months on (MASSAR_SURVEY_MONTHS).
         await plan_surveys(
             session, application=application, policy=policy_of(session, zone), now=now
         )

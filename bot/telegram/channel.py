@@ -46,12 +46,15 @@ _PROGRESS_MAX = 10_000
 
 
 class TelegramSetupError(RuntimeError):
-    """A setting the Bot API refused; the message names it."""
+    """A value the Bot API refused; the message names the setting it came from."""
 
 
 @dataclass(frozen=True)
 class TelegramConfig:
-    """Plain values from the backend's settings."""
+    """Plain values from the backend's settings, already checked there.
+
+    ``key_setting`` is what a refusal of the bot token calls it, so the deployer knows what to fix.
+    """
 
     token: str = field(repr=False)
     mode: Literal["polling", "webhook"] = "polling"
@@ -66,6 +69,7 @@ class TelegramConfig:
     request_timeout: float = 15.0
     backoff_initial: float = 0.5
     backoff_max: float = 30.0
+    key_setting: str = "the bot token"
 
 
 class TelegramChannel:
@@ -84,11 +88,7 @@ class TelegramChannel:
         protect(config.token, config.token.partition(":")[2], config.webhook_secret)
         if not valid_token(config.token):
             raise TelegramSetupError(
-                "MASSAR_TELEGRAM_TOKEN does not look like a bot token (123456789:AAE...)"
-            )
-        if config.mode == "webhook" and not (config.webhook_url and config.webhook_secret):
-            raise TelegramSetupError(
-                "MASSAR_PUBLIC_URL and MASSAR_TELEGRAM_WEBHOOK_SECRET are required in webhook mode"
+                f"{config.key_setting} does not look like a bot token (123456789:AAE...)"
             )
         self.config = config
         self._api = api(config)
@@ -122,7 +122,8 @@ class TelegramChannel:
         except BotApiError as exc:
             if exc.unauthorized:
                 raise TelegramSetupError(
-                    f"MASSAR_TELEGRAM_TOKEN was refused by the Bot API at {self.config.api_url}"
+                    f"{self.config.key_setting} was refused by the Bot API at "
+                    f"{self.config.api_url}"
                 ) from None
             logger.warning("Telegram set-up failed (%s); retrying in the background", exc)
             self._setup_task = asyncio.create_task(self._set_up_later())
@@ -146,7 +147,8 @@ class TelegramChannel:
     async def _set_up(self) -> None:
         await self._api.open()
         if self.webhook_mode:
-            assert self.config.webhook_url and self.config.webhook_secret  # noqa: S101 - __init__
+            # Settings.telegram_webhook gives both in webhook mode.
+            assert self.config.webhook_url and self.config.webhook_secret  # noqa: S101
             await self._api.set_webhook(
                 self.config.webhook_url,
                 secret=self.config.webhook_secret,

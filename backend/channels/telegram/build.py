@@ -1,44 +1,29 @@
 """Telegram wiring: settings -> the chosen driver, with the backend's ``on_message`` callback.
 
-Webhook updates arrive at ``POST /webhooks/telegram`` (backend/app/webhooks_telegram.py);
-polling and webhook registration run from the channel's ``start()``.
+Webhook updates arrive at ``POST /webhooks/telegram`` (``backend/channels/telegram/webhook.py``);
+polling and webhook registration run from the channel's ``start()``. The settings are checked
+in ``Settings``; this only hands the channel their plain values.
 """
 
 from __future__ import annotations
 
-import re
-
 from backend.settings import Settings
 from bot.base import OnMessage
 from bot.telegram.channel import TelegramChannel, TelegramConfig
-
-#: Where Telegram POSTs updates in webhook mode, under MASSAR_PUBLIC_URL.
-WEBHOOK_PATH = "/webhooks/telegram"
-#: What the Bot API accepts as a webhook secret_token.
-_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 def telegram_config(settings: Settings) -> TelegramConfig:
     """The channel's plain values; a setting Telegram would refuse fails here, by name."""
     if settings.telegram_token is None:
         raise ValueError("MASSAR_TELEGRAM_TOKEN is not set")
-    secret = settings.telegram_webhook_secret
-    secret_value = secret.get_secret_value() if secret else None
-    webhook_url = None
-    if settings.telegram_mode == "webhook":
-        if not secret_value or not _SECRET.match(secret_value):
-            raise ValueError(
-                "MASSAR_TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -"
-            )
-        if not settings.public_url or not settings.public_url.startswith("https://"):
-            raise ValueError("MASSAR_PUBLIC_URL must be an https:// URL in Telegram webhook mode")
-        webhook_url = settings.public_url.rstrip("/") + WEBHOOK_PATH
+    webhook = settings.telegram_webhook()
     return TelegramConfig(
         token=settings.telegram_token.get_secret_value(),
         mode=settings.telegram_mode,
         api_url=settings.telegram_api_url,
-        webhook_url=webhook_url,
-        webhook_secret=secret_value,
+        webhook_url=webhook[0] if webhook else None,
+        webhook_secret=webhook[1] if webhook else None,
+        key_setting="MASSAR_TELEGRAM_TOKEN",
         rate_per_second=settings.telegram_rate_per_second,
         chat_rate_per_second=settings.telegram_chat_rate_per_second,
         locales_dir=settings.locales_dir,

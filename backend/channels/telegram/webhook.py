@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from backend.settings import TELEGRAM_WEBHOOK_PATH
 from bot.telegram.common import InvalidUpdate
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def _answer(status: int, detail: str) -> JSONResponse:
 
 
 @router.post(
-    "/webhooks/telegram",
+    TELEGRAM_WEBHOOK_PATH,
     summary="Telegram updates (webhook mode)",
     responses={
         400: {"description": "Malformed JSON, or not a Telegram update"},
