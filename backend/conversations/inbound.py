@@ -70,7 +70,7 @@ class InboundService:
     async def _receive(self, envelope: InboundEnvelope) -> InboundResult:
         now = self._clock()
         async with self._sessions() as session, session.begin():
-            inbound_id = await _record_once(session, envelope, now)
+            inbound_id = await record_once(session, envelope, now)
             if inbound_id is None:
                 logger.info("duplicate %s message ignored", envelope.channel)
                 return InboundResult(duplicate=True)
@@ -113,10 +113,13 @@ class InboundService:
             return InboundResult(duplicate=False, outbox_ids=tuple(r.id for r in rows))
 
 
-async def _record_once(
+async def record_once(
     session: AsyncSession, envelope: InboundEnvelope, now: datetime
 ) -> int | None:
-    """Insert the inbound key; ``None`` when this message was already received."""
+    """Insert the inbound key; ``None`` when this message was already received.
+
+    Every way a message enters (the inbound service, WhatsApp's "more" button) goes through
+    this, so a redelivery is dropped the same way everywhere."""
     insert = insert_for(session)
     statement = (
         insert(InboundMessage)

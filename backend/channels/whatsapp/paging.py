@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.channels.whatsapp.window import AS_TEMPLATE
-from backend.conversations.inbound import _record_once
+from backend.conversations.inbound import record_once
 from backend.conversations.models import OutboxMessage
 from backend.people.models import Beneficiary
 from bot.base import InboundEnvelope
@@ -39,7 +39,7 @@ async def show_more(
         if payload is None:
             return None
         envelope = InboundEnvelope(CHANNEL, request.address, request.external_id, Incoming())
-        if await _record_once(session, envelope, now) is None:
+        if await record_once(session, envelope, now) is None:
             return False
         beneficiary_id = await session.scalar(
             update(Beneficiary)
