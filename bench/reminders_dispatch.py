@@ -22,11 +22,11 @@ from typing import Any
 
 from sqlalchemy import and_, insert, text
 
+from backend.db.claim import claim_due
 from backend.db.migrate import upgrade
 from backend.db.session import make_engine
 from backend.loans.models import Installment, Loan
 from backend.people.models import Beneficiary
-from backend.reminders.claim import claim_due
 from backend.reminders.models import Reminder
 from backend.reminders.policy import ReminderPolicy
 from backend.reminders.tick import reminder_batch

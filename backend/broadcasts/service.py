@@ -21,9 +21,9 @@ from backend.applications.models import Application
 from backend.broadcasts.models import Broadcast, BroadcastRecipient
 from backend.conversations.models import OutboxMessage
 from backend.conversations.outbox import queue_for
+from backend.db.claim import claim_due, lock_for_write
 from backend.db.dialect import insert_for
 from backend.people.models import Beneficiary
-from backend.reminders.claim import claim_due, lock_for_write
 from backend.reminders.policy import ReminderPolicy
 from backend.trainings.models import Enrollment
 from conversations.i18n import RTL_LANGUAGES

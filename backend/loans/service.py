@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.claim import lock_for_write
 from backend.loans.models import Fund, Installment, Loan, Repayment
 from backend.loans.money import to_major
 from backend.loans.schedule import (
@@ -24,7 +25,6 @@ from backend.loans.schedule import (
     loan_status,
 )
 from backend.people.models import Beneficiary
-from backend.reminders.claim import lock_for_write
 from backend.reminders.planning import cancel_reminders, plan_loan_reminders
 from backend.reminders.policy import ReminderPolicy
 from conversations.ports import PaymentView

@@ -16,9 +16,9 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.db.claim import claim_due
 from backend.loans.models import Installment, Loan
 from backend.people.models import Beneficiary
-from backend.reminders.claim import claim_due
 from backend.reminders.models import Reminder
 from backend.reminders.outbox import queue_many
 from backend.reminders.policy import ReminderPolicy

@@ -19,9 +19,9 @@ from backend.cases.service import locked_person
 from backend.conversations.outbox import queue_for
 from backend.conversations.state import load_conversation, save_conversation
 from backend.conversations.store import DatabaseStore
+from backend.db.claim import claim_due
 from backend.loans.schedule import add_months
 from backend.people.models import Beneficiary
-from backend.reminders.claim import claim_due
 from backend.reminders.policy import ReminderPolicy
 from backend.surveys.models import Survey
 from conversations.engine import Engine

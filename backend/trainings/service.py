@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.applications.models import Application
-from backend.reminders.claim import lock_for_write
+from backend.db.claim import lock_for_write
 from backend.reminders.planning import (
     cancel_reminders,
     move_training_reminders,
