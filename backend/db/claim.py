@@ -6,6 +6,11 @@ SQLite: one ``UPDATE ... WHERE id IN (<the due ids>) RETURNING id`` that stamps 
 token is the transaction's first statement, so it takes the database's write
 lock before anything is read; a second process waits for the first to commit, then finds the
 rows done.
+
+The outbox dispatcher claims differently, on purpose: it sends over the network after its
+transaction ends, so it cannot hold a lock while it works; it takes a lease instead
+(``claimed_until``), which a crashed process gives back when it runs out. The rows claimed here
+are finished inside the claiming transaction, so the transaction itself is the lease.
 """
 
 from __future__ import annotations
