@@ -16,11 +16,11 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.conversations.outbox import queue_many
 from backend.db.claim import claim_due
 from backend.loans.models import Installment, Loan
 from backend.people.models import Beneficiary
 from backend.reminders.models import Reminder
-from backend.reminders.outbox import queue_many
 from backend.reminders.policy import ReminderPolicy
 from backend.reminders.texts import repayment_reminder, training_reminder
 from backend.trainings.models import Enrollment, Training
