@@ -97,12 +97,20 @@ def content_check(
 @content_app.command("diagram")
 def content_diagram(
     output: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
+    state_table: Annotated[
+        bool, typer.Option("--state-table", help="The engine's state table instead.")
+    ] = False,
 ) -> None:
-    """Print the flows as Mermaid diagrams, generated from the content."""
+    """Print the whole conversation, the profile and each form as Mermaid diagrams, generated
+    from the engine's nodes and the content."""
+    from conversations import diagram
     from conversations.content_loader import load_content
-    from conversations.diagram import mermaid
+    from conversations.engine import build_nodes
 
-    text = mermaid(load_content(_settings().content_dir))
+    if state_table:
+        text = diagram.state_table(build_nodes())
+    else:
+        text = diagram.mermaid(load_content(_settings().content_dir), build_nodes())
     if output:
         output.write_text(text, encoding="utf-8")
     else:

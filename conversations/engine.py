@@ -4,29 +4,37 @@ The engine is pure: no database, no channel, no clock of its own. The backend lo
 :class:`Conversation`, gives the engine a :class:`Store` for the effects, and saves the
 conversation and the replies in one transaction.
 
-States and transitions, readable at a glance (``massar content diagram`` draws them):
+States and transitions, readable at a glance. The table is generated from each node's
+``leads_to`` (``massar content diagram --state-table`` prints it; a test fails when it differs);
+``previous`` is where the person was before a detour, ``saved`` the node a pause interrupted.
 
-=============  ==========================================================================
+=============  ==================================================================================
 node           leads to
-=============  ==========================================================================
+=============  ==================================================================================
 new            menu (after the welcome), program (deep link)
-menu           learn, programs, consent/profile/results, apply_pick, language, mydata
-learn          article
+menu           learn, programs, consent (programs for me, before consent), profile (programs for
+               me), results (programs for me, profile answered), apply_pick (apply), trainings,
+               language, mydata
+learn          article, menu
 article        learn, results (via orientation), menu
-programs       program
+programs       program, menu
 program        form (via start_application), results, programs, menu
-consent        profile or results (agree), menu (refuse)
-profile        profile (next question), results, form (when applying)
+consent        profile (agree), results (agree, profile answered), menu (refuse)
+profile        profile (next question), results, form (when applying), menu
 results        form (apply), profile (change answers), menu
-apply_pick     consent, profile, form
-form           form (next field), summary
+apply_pick     consent, profile, form, menu
+form           form (next field), summary, menu
 summary        menu (sent, with reference), edit_pick, menu (finish later)
-edit_pick      form (editing one field), summary
-language       back to where the person was
+edit_pick      form (editing one field), summary, menu
+language       previous
 mydata         delete, menu
-delete         new (erased), back to where the person was
-resume         back to the saved node, menu
-=============  ==========================================================================
+delete         new (erased), previous
+resume         saved (continue), menu
+satisfaction   previous (after the score)
+trainings      trainings (registered, or another session), menu
+survey         survey (next question), previous (done)
+info           info (next field), previous (sent to staff)
+=============  ==================================================================================
 """
 
 from __future__ import annotations

@@ -44,6 +44,8 @@ def snapshot_of(conversation: Conversation) -> dict[str, Any]:
 class LanguageNode(Node):
     """Choosing the language, each shown in its own script."""
 
+    leads_to = (("previous", ""),)
+
     def choices(self, turn: Turn) -> list[Candidate]:
         return [Candidate(lang, native_name(lang), LANGUAGE_SYNONYMS[lang]) for lang in LANGUAGES]
 
@@ -65,6 +67,11 @@ class LanguageNode(Node):
 
 class MyDataNode(Node):
     """Reminders on or off, and erasure."""
+
+    leads_to = (
+        ("delete", ""),
+        ("menu", ""),
+    )
 
     def choices(self, turn: Turn) -> list[Candidate]:
         _ = turn.gettext
@@ -119,6 +126,11 @@ def stop_reminders(turn: Turn) -> None:
 class DeleteNode(Node):
     """Confirming erasure: it cannot be undone."""
 
+    leads_to = (
+        ("new", "erased"),
+        ("previous", ""),
+    )
+
     def choices(self, turn: Turn) -> list[Candidate]:
         keywords = turn.content.keywords
         return [
@@ -165,6 +177,11 @@ class DeleteNode(Node):
 
 class ResumeNode(Node):
     """After a long absence: continue where the person left off, or go to the menu."""
+
+    leads_to = (
+        ("saved", "continue"),
+        ("menu", ""),
+    )
 
     def choices(self, turn: Turn) -> list[Candidate]:
         _ = turn.gettext

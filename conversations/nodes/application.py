@@ -96,6 +96,13 @@ async def continue_form(turn: Turn, program: Program) -> None:
 class ApplyPickNode(Node):
     """Which program to apply to."""
 
+    leads_to = (
+        ("consent", ""),
+        ("profile", ""),
+        ("form", ""),
+        ("menu", ""),
+    )
+
     def choices(self, turn: Turn) -> list[Candidate]:
         programs = list(turn.content.programs.values())
         if turn.conversation.profile:
@@ -129,6 +136,11 @@ class FormNode(Node):
     """One field of a program's form."""
 
     resumable = True
+    leads_to = (
+        ("form", "next field"),
+        ("summary", ""),
+        ("menu", ""),
+    )
 
     def _field(self, turn: Turn, program: Program) -> Question | None:
         wanted = turn.conversation.params.get("field")
@@ -199,6 +211,11 @@ class SummaryNode(Node):
     """Everything the person answered, to check before sending."""
 
     resumable = True
+    leads_to = (
+        ("menu", "sent, with reference"),
+        ("edit_pick", ""),
+        ("menu", "finish later"),
+    )
 
     def choices(self, turn: Turn) -> list[Candidate]:
         _ = turn.gettext
@@ -290,6 +307,12 @@ async def submit(turn: Turn, program: Program) -> None:
 
 class EditPickNode(Node):
     """Which answer to change."""
+
+    leads_to = (
+        ("form", "editing one field"),
+        ("summary", ""),
+        ("menu", ""),
+    )
 
     def _fields(self, turn: Turn, program: Program) -> list[Question]:
         answers = _answers(turn, program)

@@ -13,6 +13,10 @@ class Node(ABC):
 
     #: True when leaving the conversation here and coming back later deserves a "continue?".
     resumable = False
+    #: Where this node leads, as (state, when) pairs. ``previous`` is where the person was
+    #: before a detour, ``saved`` the node a pause interrupted, ``new`` a first contact. The
+    #: engine's state table and ``massar content diagram`` are generated from these.
+    leads_to: tuple[tuple[str, str], ...] = ()
 
     def choices(self, turn: Turn) -> list[Candidate]:
         """The buttons offered at this node, also matched against typed text."""

@@ -20,6 +20,12 @@ async def ask_consent(turn: Turn, then: str, program: str | None = None) -> None
 class ConsentNode(Node):
     """The consent text with «I agree» and «I do not agree»."""
 
+    leads_to = (
+        ("profile", "agree"),
+        ("results", "agree, profile answered"),
+        ("menu", "refuse"),
+    )
+
     def choices(self, turn: Turn) -> list[Candidate]:
         keywords = turn.content.keywords
         return [

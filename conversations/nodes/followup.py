@@ -33,6 +33,11 @@ def training_line(turn: Turn, training: TrainingView) -> str:
 class TrainingsNode(Node):
     """Upcoming sessions of the person's programs, to register for one."""
 
+    leads_to = (
+        ("trainings", "registered, or another session"),
+        ("menu", ""),
+    )
+
     async def _open(self, turn: Turn) -> list[TrainingView]:
         return [t for t in await turn.store.upcoming_trainings() if not t.enrolled]
 
@@ -111,6 +116,10 @@ class SurveyNode(Node):
     """The follow-up survey, one question at a time."""
 
     resumable = True
+    leads_to = (
+        ("survey", "next question"),
+        ("previous", "done"),
+    )
 
     def _question(self, turn: Turn) -> Question | None:
         wanted = turn.conversation.params.get("q")

@@ -15,6 +15,18 @@ def all_labels(text_by_lang: dict[str, str]) -> tuple[str, ...]:
 class MenuNode(Node):
     """The main menu: what the bot can do."""
 
+    leads_to = (
+        ("learn", ""),
+        ("programs", ""),
+        ("consent", "programs for me, before consent"),
+        ("profile", "programs for me"),
+        ("results", "programs for me, profile answered"),
+        ("apply_pick", "apply"),
+        ("trainings", ""),
+        ("language", ""),
+        ("mydata", ""),
+    )
+
     def choices(self, turn: Turn) -> list[Candidate]:
         _ = turn.gettext
         return [
@@ -149,6 +161,11 @@ async def request_human(turn: Turn, reason: str = "requested") -> None:
 class LearnNode(Node):
     """The list of awareness articles."""
 
+    leads_to = (
+        ("article", ""),
+        ("menu", ""),
+    )
+
     def choices(self, turn: Turn) -> list[Candidate]:
         articles = [
             Candidate(a.id, a.title.get(turn.lang), all_labels(a.title.model_dump()))
@@ -171,6 +188,12 @@ class LearnNode(Node):
 
 class ArticleNode(Node):
     """One awareness article, then where to go next."""
+
+    leads_to = (
+        ("learn", ""),
+        ("results", "via orientation"),
+        ("menu", ""),
+    )
 
     def choices(self, turn: Turn) -> list[Candidate]:
         _ = turn.gettext
@@ -218,6 +241,11 @@ async def follow_link(turn: Turn, reply: Reply) -> None:
 class ProgramsNode(Node):
     """The list of programs."""
 
+    leads_to = (
+        ("program", ""),
+        ("menu", ""),
+    )
+
     def choices(self, turn: Turn) -> list[Candidate]:
         programs = [
             Candidate(
@@ -248,6 +276,13 @@ class ProgramsNode(Node):
 
 class ProgramNode(Node):
     """One program's page."""
+
+    leads_to = (
+        ("form", "via start_application"),
+        ("results", ""),
+        ("programs", ""),
+        ("menu", ""),
+    )
 
     def choices(self, turn: Turn) -> list[Candidate]:
         _ = turn.gettext

@@ -62,6 +62,12 @@ def _missed(turn: Turn, others: list[Verdict]) -> str:
 class ResultsNode(Node):
     """The orientation results and the programs to apply to."""
 
+    leads_to = (
+        ("form", "apply"),
+        ("profile", "change answers"),
+        ("menu", ""),
+    )
+
     def choices(self, turn: Turn) -> list[Candidate]:
         _ = turn.gettext
         apply = [

@@ -47,6 +47,12 @@ class ProfileNode(Node):
     """One profile question."""
 
     resumable = True
+    leads_to = (
+        ("profile", "next question"),
+        ("results", ""),
+        ("form", "when applying"),
+        ("menu", ""),
+    )
 
     def _question(self, turn: Turn) -> Question | None:
         return turn.content.profile_question(turn.conversation.params.get("q", ""))

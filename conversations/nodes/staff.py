@@ -16,6 +16,8 @@ SCORES = ("1", "2", "3", "4", "5")
 class SatisfactionNode(Node):
     """«How satisfied are you?» from 1 to 5, then back to where the person was."""
 
+    leads_to = (("previous", "after the score"),)
+
     def choices(self, turn: Turn) -> list[Candidate]:
         return [Candidate(score, score) for score in SCORES]
 
@@ -46,6 +48,10 @@ class InfoNode(Node):
     """The fields staff marked on an application, asked one by one, then sent back."""
 
     resumable = True
+    leads_to = (
+        ("info", "next field"),
+        ("previous", "sent to staff"),
+    )
 
     def _current(self, turn: Turn):  # type: ignore[no-untyped-def]
         params = turn.conversation.params
