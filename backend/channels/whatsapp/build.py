@@ -1,6 +1,6 @@
 """WhatsApp wiring: settings -> the Cloud API adapter, and the 24-hour window policy.
 
-Webhooks arrive at ``GET``/``POST /webhooks/whatsapp`` (backend/app/webhooks_whatsapp.py); the
+Webhooks arrive at ``GET``/``POST /webhooks/whatsapp`` (backend/channels/whatsapp/webhook.py); the
 dispatcher sends through :class:`~backend.channels.whatsapp.window.WhatsAppWindow`, which
 decides between a free-form message, a template, or holding the message.
 """
