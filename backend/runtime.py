@@ -59,6 +59,7 @@ class Runtime:
             resume_after=timedelta(hours=settings.resume_after_hours),
             office_hours=OfficeHours.parse(settings.office_hours),
             zone=settings.zone,
+            people=settings.people,
             raise_errors=raise_errors,
         )
         db = make_engine(settings.database_url)

@@ -127,7 +127,11 @@ async def _start(
     conversation = load_conversation(person)
     store = DatabaseStore(session=session, beneficiary=person, now=now, zone=policy.zone)
     replies = await engine.move(
-        conversation, node="survey", params={"survey": survey.id}, store=store, now=now
+        conversation,
+        node="survey",
+        params={"survey": survey.id, "program": survey.program},
+        store=store,
+        now=now,
     )
     save_conversation(person, conversation)
     # A survey is scheduled, like a reminder: WhatsApp sends it as a template.
