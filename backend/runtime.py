@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from backend.channels import build_channels
 from backend.db.models import utcnow
 from backend.db.session import make_engine, make_session_factory
+from backend.people.wipe import Wiper
 from backend.reminders.policy import SESSION_KEY, ReminderPolicy
 from backend.services.dispatcher import Dispatcher
 from backend.services.inbound import InboundService
@@ -40,6 +41,7 @@ class Runtime:
     dispatcher: Dispatcher
     channels: dict[str, Any] = field(default_factory=dict)
     clock: Callable[[], datetime] = utcnow
+    wiper: Wiper | None = None
 
     @classmethod
     def build(
@@ -64,6 +66,7 @@ class Runtime:
         )
         db = make_engine(settings.database_url)
         sessions = make_session_factory(db)
+        wiper = Wiper(db=db, data_dir=settings.data_dir)
         # Reminder rules travel with every session (issue #6; see backend/reminders/policy.py).
         sessions.configure(info={SESSION_KEY: ReminderPolicy.from_settings(settings)})
         adapters: dict[str, ChannelAdapter] = {"webchat": WebChatAdapter()}
@@ -74,6 +77,7 @@ class Runtime:
             batch_size=settings.outbox_batch_size,
             max_attempts=settings.outbox_max_attempts,
             clock=clock,
+            after_erasure=wiper.after_erasure,
         )
         inbound = InboundService(
             session_factory=sessions,
@@ -81,6 +85,7 @@ class Runtime:
             zone=settings.zone,
             clock=clock,
             on_queued=dispatcher.kick,
+            after_erasure=wiper.after_erasure,
         )
         channels = build_channels(settings, on_message=_discard_result(inbound))
         for channel in channels.values():
@@ -92,7 +97,9 @@ class Runtime:
                 settings, channels["whatsapp"], session_factory=sessions, clock=clock
             )
             dispatcher.add_policy("whatsapp", window)
-        return cls(settings, db, sessions, content, engine, inbound, dispatcher, channels, clock)
+        return cls(
+            settings, db, sessions, content, engine, inbound, dispatcher, channels, clock, wiper
+        )
 
     async def start_channels(self) -> None:
         """Start what channels run by themselves (polling, webhook registration)."""

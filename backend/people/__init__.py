@@ -1,0 +1,1 @@
+"""The people's side of the backend: erasure that leaves nothing, and retention."""
