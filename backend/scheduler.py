@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from backend.reminders.policy import ReminderPolicy
 from backend.people.retention import erase_silent_people
+from backend.reminders.policy import ReminderPolicy
 from backend.reminders.tick import ReminderReport, run_reminders
 from backend.runtime import Runtime
 from backend.services.broadcasts import run_broadcasts

@@ -249,9 +249,7 @@ def _check_people_side(checker: _Checker, program: Program, profile: Profile) ->
     _check_unique(checker, file, "for_staff", [c.id for c in program.for_staff])
     country = next((q for q in profile.questions if q.id == "country"), None)
     countries = {o.id for o in country.options} if country else set()
-    named = [c for r in program.elsewhere for c in r.countries] + list(
-        program.currency_by_country
-    )
+    named = [c for r in program.elsewhere for c in r.countries] + list(program.currency_by_country)
     for code in named:
         if code not in countries:
             checker.problems.append(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.models import Beneficiary
@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 BATCH = 200
 
 
-def silent_since(cutoff: datetime) -> object:
+def silent_since(cutoff: datetime) -> ColumnElement[bool]:
     """People whose last message, or first contact when none is recorded, is before ``cutoff``."""
     return or_(
         Beneficiary.last_inbound_at < cutoff,

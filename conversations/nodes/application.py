@@ -15,7 +15,6 @@ from conversations.nodes.base import Node
 from conversations.nodes.consent import ask_consent, has_consent
 from conversations.nodes.orientation import explain_ineligible
 from conversations.nodes.profile import continue_profile, profile_complete
-from conversations.people import too_young
 from conversations.nodes.questions import (
     applies,
     ask_question,
@@ -26,6 +25,7 @@ from conversations.nodes.questions import (
     question_choices,
     read_answer,
 )
+from conversations.people import too_young
 from conversations.rules import judge
 from conversations.turn import Reply, Turn
 

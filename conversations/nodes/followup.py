@@ -148,9 +148,7 @@ class SurveyNode(Node):
         if question is None:
             await turn.reprompt()
             return
-        answer = read_answer(
-            turn, question, reply, self._program(turn), turn.conversation.profile
-        )
+        answer = read_answer(turn, question, reply, self._program(turn), turn.conversation.profile)
         if isinstance(answer, Invalid):
             await turn.not_understood(answer.message)
             return

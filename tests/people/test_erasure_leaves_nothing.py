@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import text
 
-from backend.runtime import Runtime
 from backend.people.wipe import media_folder
+from backend.runtime import Runtime
 from tests.api.conftest import make_staff
 from tests.backend.webchat_driver import WebChatUser
 from tests.people.conftest import raw_hits
@@ -20,7 +20,9 @@ def _needles(user: WebChatUser) -> list[str]:
     return [PERSONAL_NAME, "98 123 456", "+21698123456", IDEA, user.session]
 
 
-async def _person_with_files(client: httpx.AsyncClient, runtime: Runtime) -> tuple[WebChatUser, int]:
+async def _person_with_files(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> tuple[WebChatUser, int]:
     user = WebChatUser(client, runtime, "fr")
     await user.say(None)
     await user.apply("iess")

@@ -70,7 +70,5 @@ async def test_writing_again_resets_the_clock(
 
 async def test_last_inbound_at_is_indexed(runtime: Runtime) -> None:
     async with runtime.db.connect() as connection:
-        indexes = await connection.run_sync(
-            lambda c: inspect(c).get_indexes("beneficiaries")
-        )
+        indexes = await connection.run_sync(lambda c: inspect(c).get_indexes("beneficiaries"))
     assert any(i["column_names"] == ["last_inbound_at"] for i in indexes)
