@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import text
 
-from backend.people.wipe import media_folder
+from backend.people.wipe import forget_freed_bytes, media_folder
 from backend.runtime import Runtime
 from tests.api.conftest import make_staff
 from tests.backend.webchat_driver import WebChatUser
@@ -63,3 +63,22 @@ async def test_the_api_erasure_leaves_no_byte_either(
     assert not media_folder(runtime.settings.data_dir, person_id).exists()
     if runtime.db.dialect.name == "sqlite":
         assert raw_hits(runtime.settings.database_url, _needles(user)) == []
+
+
+async def test_the_clean_up_runs_on_this_database_without_error(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """The checkpoint (SQLite) or the VACUUM outside a transaction (PostgreSQL) really runs."""
+    user, _ = await _person_with_files(client, runtime)
+    await user.say("supprimer")
+    await user.press("confirm")
+    await forget_freed_bytes(runtime.db)
+    if runtime.db.dialect.name == "postgresql":
+        async with runtime.db.connect() as connection:
+            vacuumed = await connection.scalar(
+                text(
+                    "SELECT last_vacuum FROM pg_stat_user_tables "
+                    "WHERE relname = 'beneficiaries'"
+                )
+            )
+        assert vacuumed is not None
