@@ -76,9 +76,6 @@ async def test_the_clean_up_runs_on_this_database_without_error(
     if runtime.db.dialect.name == "postgresql":
         async with runtime.db.connect() as connection:
             vacuumed = await connection.scalar(
-                text(
-                    "SELECT last_vacuum FROM pg_stat_user_tables "
-                    "WHERE relname = 'beneficiaries'"
-                )
+                text("SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'beneficiaries'")
             )
         assert vacuumed is not None
