@@ -7,6 +7,7 @@ import getpass
 import logging
 import sys
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -84,14 +85,27 @@ def content_check(
             typer.echo(f"error: {problem}", err=True)
         typer.echo(f"{len(problems)} problem(s) in {root}", err=True)
         raise typer.Exit(code=1)
-    for warning in content.warnings:
+    from conversations.content_report import period_warnings, policy_lines
+
+    for warning in [*content.warnings, *period_warnings(content, date.today())]:
         typer.echo(f"warning: {warning}", err=True)
+    for line in policy_lines(content):
+        typer.echo(line)
     typer.echo(
         f"content OK: {len(content.programs)} programs, "
         f"{len(content.profile.questions)} profile questions, "
         f"{len(content.awareness.articles)} articles, "
         f"{len(canned.root)} canned replies"
     )
+
+
+@content_app.command("rules")
+def content_rules() -> None:
+    """Print every eligibility rule with its source, per programme (the README's table)."""
+    from conversations.content_loader import load_content
+    from conversations.content_report import rules_table
+
+    typer.echo(rules_table(load_content(_settings().content_dir)), nl=False)
 
 
 @content_app.command("diagram")

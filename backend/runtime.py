@@ -17,6 +17,7 @@ from backend.conversations.dispatcher import Dispatcher
 from backend.conversations.inbound import InboundService
 from backend.db.base import utcnow
 from backend.db.session import make_engine, make_session_factory
+from backend.people.wipe import Wiper
 from backend.reminders.policy import SESSION_KEY, ReminderPolicy
 from backend.settings import Settings
 from bot.base import ChannelAdapter, InboundEnvelope, OnMessage
@@ -40,6 +41,7 @@ class Runtime:
     dispatcher: Dispatcher
     channels: dict[str, Any] = field(default_factory=dict)
     clock: Callable[[], datetime] = utcnow
+    wiper: Wiper | None = None
 
     @classmethod
     def build(
@@ -59,10 +61,12 @@ class Runtime:
             resume_after=timedelta(hours=settings.resume_after_hours),
             office_hours=OfficeHours.parse(settings.office_hours),
             zone=settings.zone,
+            people=settings.people,
             raise_errors=raise_errors,
         )
         db = make_engine(settings.database_url)
         sessions = make_session_factory(db)
+        wiper = Wiper(db=db, data_dir=settings.data_dir)
         # Reminder rules travel with every session (see backend/reminders/policy.py).
         sessions.configure(info={SESSION_KEY: ReminderPolicy.from_settings(settings)})
         adapters: dict[str, ChannelAdapter] = {"webchat": WebChatAdapter()}
@@ -73,6 +77,7 @@ class Runtime:
             batch_size=settings.outbox_batch_size,
             max_attempts=settings.outbox_max_attempts,
             clock=clock,
+            after_erasure=wiper.after_erasure,
         )
         inbound = InboundService(
             session_factory=sessions,
@@ -80,6 +85,7 @@ class Runtime:
             zone=settings.zone,
             clock=clock,
             on_queued=dispatcher.kick,
+            after_erasure=wiper.after_erasure,
         )
         channels = build_channels(settings, on_message=_discard_result(inbound))
         for channel in channels.values():
@@ -91,7 +97,9 @@ class Runtime:
                 settings, channels["whatsapp"], session_factory=sessions, clock=clock
             )
             dispatcher.add_policy("whatsapp", window)
-        return cls(settings, db, sessions, content, engine, inbound, dispatcher, channels, clock)
+        return cls(
+            settings, db, sessions, content, engine, inbound, dispatcher, channels, clock, wiper
+        )
 
     async def start_channels(self) -> None:
         """Start what channels run by themselves (polling, webhook registration)."""

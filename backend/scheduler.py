@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.broadcasts.service import run_broadcasts
+from backend.people.retention import erase_silent_people
 from backend.reminders.policy import ReminderPolicy
 from backend.reminders.tick import ReminderReport, run_reminders
 from backend.runtime import Runtime
@@ -21,6 +22,7 @@ from backend.surveys.service import run_surveys
 
 logger = logging.getLogger(__name__)
 JOB_ID = "massar-tick"
+RETENTION_JOB_ID = "massar-retention"
 
 
 @dataclass
@@ -61,8 +63,22 @@ async def tick(runtime: Runtime, *, now: datetime | None = None) -> TickReport:
     return report
 
 
+async def retention_tick(runtime: Runtime, *, now: datetime | None = None) -> list[int]:
+    """Erase the people silent for longer than ``MASSAR_RETENTION_DAYS``."""
+    try:
+        return await erase_silent_people(
+            runtime.sessions,
+            wiper=runtime.wiper,
+            retention_days=runtime.settings.retention_days,
+            now=now or runtime.clock(),
+        )
+    except Exception:
+        logger.exception("retention job failed; its batch was rolled back")
+        return []
+
+
 def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
-    """An asyncio scheduler with the one tick job; start it inside the running loop.
+    """An asyncio scheduler with the tick and the retention jobs; start it inside the loop.
 
     ``max_instances=1`` and ``coalesce`` keep a slow tick from piling up runs.
     """
@@ -76,6 +92,19 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
         "interval",
         seconds=runtime.settings.scheduler_interval_seconds,
         id=JOB_ID,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+    )
+
+    async def retention_job() -> None:
+        await retention_tick(runtime)
+
+    scheduler.add_job(
+        retention_job,
+        "interval",
+        hours=runtime.settings.retention_interval_hours,
+        id=RETENTION_JOB_ID,
         max_instances=1,
         coalesce=True,
         next_run_time=datetime.now(UTC),

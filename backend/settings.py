@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from backend.reminders.policy import parse_days
 from backend.reminders.quiet_hours import QuietHours, parse_clock
 from conversations.office_hours import OfficeHours
+from conversations.people import PeopleRules
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: Where Telegram POSTs updates in webhook mode, under MASSAR_PUBLIC_URL.
@@ -76,6 +77,19 @@ class Settings(BaseSettings):
     broadcast_grace_hours: float = Field(default=24.0, gt=0)
     reminder_batch_size: int = Field(default=500, ge=1, le=10_000)
     scheduler_interval_seconds: float = Field(default=30.0, gt=0)
+
+    # --- The people's side: minors, the data controller, retention, stored files ---
+    #: Nobody younger applies; from this age up to 18 only with a parent's or guardian's consent.
+    min_application_age: int = Field(default=18, ge=1, le=18)
+    controller_name: str | None = None
+    controller_contact: str | None = None
+    #: A person silent this long is erased by the scheduled job (the consent text says so).
+    retention_days: int = Field(default=730, ge=1)
+    #: How often the retention job looks for people to erase.
+    retention_interval_hours: float = Field(default=6.0, gt=0)
+    #: Where files people send are stored, one folder per person under ``media/``.
+    data_dir: Path = Path("./data")
+    # --- end of the people's side ---
 
     office_hours: str = "mon-fri 08:30-17:00"
     content_dir: Path = REPO_ROOT / "conversations" / "content"
@@ -174,6 +188,16 @@ class Settings(BaseSettings):
             raise ValueError("MASSAR_PUBLIC_URL must be an https:// URL in Telegram webhook mode")
         url = self.public_url.rstrip("/") + TELEGRAM_WEBHOOK_PATH
         return url, secret.get_secret_value()
+
+    @property
+    def people(self) -> PeopleRules:
+        """The deployer's choices the conversation honours, as plain values."""
+        return PeopleRules(
+            min_application_age=self.min_application_age,
+            controller_name=self.controller_name,
+            controller_contact=self.controller_contact,
+            retention_days=self.retention_days,
+        )
 
     @property
     def zone(self) -> ZoneInfo:

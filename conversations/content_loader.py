@@ -145,10 +145,13 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
                 f"{relative}: code '{program.code}' differs from the file name '{path.stem}'"
             )
         programs[program.code] = program
+    if consent:
+        programs = {code: _with_guardian(p, consent) for code, p in programs.items()}
     if profile and sectors:
         _check_profile(checker, profile)
         for program in programs.values():
             _check_program(checker, program, profile)
+            _check_people_side(checker, program, profile)
     if awareness:
         _check_unique(checker, "awareness.yaml", "articles", [a.id for a in awareness.articles])
     if keywords:
@@ -174,6 +177,12 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
         survey=survey,
         warnings=tuple(checker.warnings),
     )
+
+
+def _with_guardian(program: Program, consent: Consent) -> Program:
+    """Every form starts with the parent's or guardian's consent, asked only under 18."""
+    questions = list(consent.minors.guardian_questions)
+    return program.model_copy(update={"form": [*questions, *program.form]})
 
 
 def _check_unique(checker: _Checker, file: str, what: str, ids: list[str]) -> None:
@@ -224,6 +233,29 @@ def _check_program(checker: _Checker, program: Program, profile: Profile) -> Non
         known[question.id] = question
     if not program.form:
         checker.problems.append(f"{file}: form: the form has no field")
+
+
+def _check_people_side(checker: _Checker, program: Program, profile: Profile) -> None:
+    """Staff criteria name real questions; referrals and currencies name real countries."""
+    file = f"programs/{program.code}.yaml"
+    asked = {q.id for q in profile.questions} | {q.id for q in program.form}
+    for criterion in program.for_staff:
+        for field_id in criterion.asked_by:
+            if field_id not in asked:
+                checker.problems.append(
+                    f"{file}: for_staff ({criterion.id}): '{field_id}' is not a profile "
+                    "question nor a field of the form"
+                )
+    _check_unique(checker, file, "for_staff", [c.id for c in program.for_staff])
+    country = next((q for q in profile.questions if q.id == "country"), None)
+    countries = {o.id for o in country.options} if country else set()
+    named = [c for r in program.elsewhere for c in r.countries] + list(program.currency_by_country)
+    for code in named:
+        if code not in countries:
+            checker.problems.append(
+                f"{file}: '{code}' is not a country of profile.yaml "
+                f"(countries: {', '.join(sorted(countries))})"
+            )
 
 
 def _check_condition(

@@ -7,6 +7,7 @@ errors name the item, and :mod:`conversations.content_loader` adds the file.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -142,13 +143,85 @@ class Question(Strict):
         return self
 
 
+#: The ``source`` of a rule no programme document states: the deployer chose it.
+DEPLOYER_POLICY = "deployer_policy"
+
+
+class SeedQuote(Strict):
+    """Where a programme states a fact: a short exact quote from one of its documents."""
+
+    seed: Annotated[str, Field(pattern=r"^[0-9]{3}_[0-9a-f]{16}\.txt$")]
+    quote: Annotated[str, Field(min_length=3, max_length=200)]
+
+
+class Policy(Strict):
+    """A deployer's own threshold: off unless the deployer switches it on."""
+
+    enabled: bool = False
+
+
 class Rule(Strict):
-    """One eligibility rule of a program, with the plain words that explain it."""
+    """One eligibility rule of a program, with the plain words that explain it.
+
+    ``source`` is a seed quote, or ``deployer_policy`` with a ``policy`` switch: a rule no
+    programme wrote never refuses anyone unless the deployer turns it on.
+    """
 
     id: Identifier
+    source: SeedQuote | Literal["deployer_policy"]
+    policy: Policy | None = None
     condition: Condition
     passed: Text
     failed: Text
+
+    @model_validator(mode="after")
+    def _policy_matches_source(self) -> Rule:
+        if self.source == DEPLOYER_POLICY and self.policy is None:
+            raise ValueError(
+                f"rule '{self.id}' is a deployer policy: add 'policy: {{enabled: false}}'"
+            )
+        if self.source != DEPLOYER_POLICY and self.policy is not None:
+            raise ValueError(
+                f"rule '{self.id}' quotes a seed: only a deployer_policy rule has 'policy'"
+            )
+        return self
+
+    @property
+    def is_policy(self) -> bool:
+        """Whether the rule is the deployer's choice rather than a programme's fact."""
+        return self.source == DEPLOYER_POLICY
+
+    @property
+    def applies(self) -> bool:
+        """Whether the rule is used to decide: facts always, policies only when switched on."""
+        return self.policy is None or self.policy.enabled
+
+
+class StaffCriterion(Strict):
+    """A fuzzy criterion of a programme (``jeunes``, ``familles économiquement faibles``).
+
+    It is asked and recorded for staff to weigh, never used to turn anyone away.
+    """
+
+    id: Identifier
+    source: SeedQuote
+    asked_by: Annotated[list[Identifier], Field(min_length=1)]
+
+
+class Period(Strict):
+    """When a programme runs, as its document says; ``end`` passed means the content is stale."""
+
+    start: date
+    end: date | None = None
+    source: SeedQuote
+
+
+class Referral(Strict):
+    """One place to turn, for the people it fits: by country, and after a return from abroad."""
+
+    text: Text
+    countries: list[Identifier] = []
+    returned_only: bool = False
 
 
 class Program(Strict):
@@ -157,12 +230,17 @@ class Program(Strict):
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
     reference_prefix: Annotated[str, Field(pattern=r"^[A-Z]{2,6}$")]
     currency: str = "TND"
+    #: The local currency where it differs by the person's country (profile ``country``).
+    currency_by_country: dict[str, str] = {}
+    period: Period | None = None
+    accepts_applications: bool = True
     name: Text
     short_name: Text
     summary: Text
     details: Text
-    elsewhere: Text
+    elsewhere: list[Referral]
     eligibility: list[Rule]
+    for_staff: list[StaffCriterion] = []
     value_chains: list[Option] = []
     form: list[Question]
 
@@ -172,6 +250,29 @@ class Program(Strict):
         if value not in CURRENCY_DECIMALS:
             raise ValueError(f"currency '{value}' is not one of {sorted(CURRENCY_DECIMALS)}")
         return value
+
+    @field_validator("currency_by_country")
+    @classmethod
+    def _known_currencies(cls, value: dict[str, str]) -> dict[str, str]:
+        for country, currency in value.items():
+            if currency not in CURRENCY_DECIMALS:
+                raise ValueError(
+                    f"currency '{currency}' for '{country}' is not one of "
+                    f"{sorted(CURRENCY_DECIMALS)}"
+                )
+        return value
+
+    def currency_for(self, country: str | None) -> str:
+        """The currency a person in ``country`` deals in with this programme."""
+        return self.currency_by_country.get(country or "", self.currency)
+
+    def referrals_for(self, country: str | None, returned: bool) -> list[Referral]:
+        """The places to turn that fit a person in ``country`` (returned from abroad or not)."""
+        return [
+            r
+            for r in self.elsewhere
+            if (not r.countries or country in r.countries) and (returned or not r.returned_only)
+        ]
 
 
 class Article(Strict):
@@ -200,11 +301,50 @@ class Sectors(Strict):
     sectors: list[Option]
 
 
+#: The values the consent text may name; the backend's settings fill them in.
+CONSENT_PLACEHOLDERS = frozenset({"controller", "contact", "retention"})
+
+
+class Retention(Strict):
+    """How the consent text says the retention period: in years when whole, else in days."""
+
+    one_year: Text
+    years: Text
+    days: Text
+
+
+class Minors(Strict):
+    """What the bot says and asks when the person is under 18 (Tunisian law 2004-63, art. 28).
+
+    ``guardian_questions`` are added to every programme's form, asked only under 18.
+    """
+
+    too_young: Text
+    guardian_needed: Text
+    guardian_refused: Text
+    guardian_questions: Annotated[list[Question], Field(min_length=1)]
+
+
 class Consent(Strict):
     """What the bot tells a person before any personal question."""
 
     version: Annotated[str, Field(min_length=1, max_length=40)]
     text: Text
+    controller_unset: Text
+    retention: Retention
+    minors: Minors
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> Consent:
+        for lang in LANGUAGES:
+            used = set(re.findall(r"{(\w*)}", self.text.get(lang)))
+            unknown = used - CONSENT_PLACEHOLDERS
+            if unknown:
+                raise ValueError(
+                    f"the '{lang}' text uses {sorted(unknown)}; "
+                    f"only {sorted(CONSENT_PLACEHOLDERS)} are filled in"
+                )
+        return self
 
 
 class Survey(Strict):

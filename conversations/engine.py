@@ -70,6 +70,7 @@ from conversations.nodes.orientation import ResultsNode
 from conversations.nodes.profile import ProfileNode
 from conversations.nodes.staff import InfoNode, SatisfactionNode
 from conversations.office_hours import OfficeHours
+from conversations.people import PeopleRules
 from conversations.ports import Store
 from conversations.turn import Turn
 
@@ -121,6 +122,7 @@ class Engine:
         resume_after: an absence after which the person is asked whether to continue.
         office_hours: when staff answer, to tell people when they will hear back.
         zone: the deployment's time zone, for office hours.
+        people: the deployer's choices about minors, the data controller and retention.
         raise_errors: re-raise unexpected errors instead of apologising (tests use it).
     """
 
@@ -133,6 +135,7 @@ class Engine:
         resume_after: timedelta = timedelta(hours=12),
         office_hours: OfficeHours | None = None,
         zone: tzinfo = UTC,
+        people: PeopleRules | None = None,
         raise_errors: bool = False,
     ) -> None:
         self.content = content
@@ -142,6 +145,7 @@ class Engine:
         self.raise_errors = raise_errors
         self.office_hours = office_hours
         self.zone = zone
+        self.people = people or PeopleRules()
         self.nodes = build_nodes()
         self.keywords = KeywordIndex(content.keywords.model_dump())
 
@@ -159,6 +163,7 @@ class Engine:
             nodes=self.nodes,
             office_hours=self.office_hours,
             zone=self.zone,
+            people=self.people,
         )
 
     async def move(

@@ -41,9 +41,10 @@ class Invalid:
     message: str
 
 
-def currency_of(question: Question, program: Program | None) -> str:
-    """The currency of an amount field: its own, else its program's, else TND."""
-    return question.currency or (program.currency if program else "TND")
+def currency_of(question: Question, program: Program | None, country: str | None = None) -> str:
+    """The currency of an amount field: its own, else its program's where the person lives,
+    else TND."""
+    return question.currency or (program.currency_for(country) if program else "TND")
 
 
 def parse_answer(
@@ -63,7 +64,7 @@ def parse_answer(
     if question.type == "number":
         return _parse_number(question, text, tr)
     if question.type == "amount":
-        return _parse_amount(question, text, tr, currency_of(question, program))
+        return _parse_amount(question, text, tr, currency_of(question, program, country))
     if question.type == "date":
         return _parse_date(question, text, tr, today)
     if question.type == "phone":
@@ -283,6 +284,7 @@ def display_value(
     *,
     sectors: list[Option],
     program: Program | None = None,
+    country: str | None = None,
 ) -> str:
     """An answer as the person should read it back in the summary."""
     _ = tr.gettext
@@ -298,7 +300,7 @@ def display_value(
     if question.type == "number":
         return tr.number(int(value))
     if question.type == "amount":
-        return tr.amount(int(value), currency_of(question, program))
+        return tr.amount(int(value), currency_of(question, program, country))
     if question.type == "date":
         return tr.date(date.fromisoformat(str(value)))
     if question.type == "phone":

@@ -19,7 +19,7 @@ from babel.dates import format_date, format_datetime
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_name
 
 from conversations.content_schema import CURRENCY_DECIMALS, LANGUAGES
 
@@ -88,6 +88,10 @@ class Translator:
         decimals = CURRENCY_DECIMALS[currency]
         major = Decimal(minor_units).scaleb(-decimals)
         return format_currency(major, currency, locale=self._locale)
+
+    def currency_name(self, currency: str) -> str:
+        """A currency's name in this language (``franc CFA (BEAC)``, ``metical moçambicano``)."""
+        return str(get_currency_name(currency, locale=self._locale))
 
     def date(self, value: date) -> str:
         """A date in the local medium form (``23 nov. 2026``)."""

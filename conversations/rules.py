@@ -1,6 +1,8 @@
 """Eligibility rules and ``when`` conditions, evaluated against a person's answers.
 
 An unanswered or skipped question never satisfies a test: a rule cannot pass on missing data.
+Only rules that apply decide: a programme's facts always, a deployer's policy only when the
+deployer switched it on (``policy: {enabled: true}`` in the programme file).
 """
 
 from __future__ import annotations
@@ -50,9 +52,15 @@ class Verdict:
 
 
 def judge(program: Program, answers: Mapping[str, Any]) -> Verdict:
-    """Apply a program's rules in order; the first failing rule is the one to explain."""
+    """Apply a program's rules in order; the first failing rule is the one to explain.
+
+    A deployer policy that is switched off is skipped: it neither refuses nor counts as a
+    reason someone fits.
+    """
     passed: list[Rule] = []
     for rule in program.eligibility:
+        if not rule.applies:
+            continue
         if not holds(rule.condition, answers):
             return Verdict(program, tuple(passed), rule)
         passed.append(rule)

@@ -15,6 +15,7 @@ from conversations.i18n import Catalogs, Translator
 from conversations.matching import Candidate, match_choice
 from conversations.messages import Choice, Conversation, Incoming, Outgoing
 from conversations.office_hours import OfficeHours
+from conversations.people import PeopleRules
 from conversations.ports import Store
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ class Turn:
     nodes: dict[str, Node]
     office_hours: OfficeHours | None = None
     zone: tzinfo = UTC
+    people: PeopleRules = field(default_factory=PeopleRules)
     replies: list[Outgoing] = field(default_factory=list)
 
     @property

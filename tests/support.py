@@ -23,7 +23,6 @@ ELIGIBLE_PROFILES: dict[str, dict[str, Any]] = {
         "governorate": "beja",
         "work": "unemployed",
         "returned_from_abroad": False,
-        "disability": "no",
         "has_project": True,
         "sector": "livestock",
     },
@@ -34,7 +33,6 @@ ELIGIBLE_PROFILES: dict[str, dict[str, Any]] = {
         "governorate": "kasserine",
         "work": "unemployed",
         "returned_from_abroad": False,
-        "disability": "no",
         "has_project": True,
         "sector": "crafts",
     },
@@ -64,7 +62,6 @@ ELIGIBLE_PROFILES: dict[str, dict[str, Any]] = {
         "gender": "woman",
         "country": "mz",
         "work": "informal",
-        "disability": "undisclosed",
         "has_project": False,
     },
 }

@@ -45,6 +45,8 @@ def values_of(segment: dict[str, Any], key: str) -> list[Any]:
 def segment_query(segment: dict[str, Any], *, after: int, limit: int) -> Any:
     """People after id ``after`` matching the segment's database criteria, by id."""
     query = select(Beneficiary).where(Beneficiary.id > after)
+    # Only people who agreed to how their data is used receive broadcasts (the consent says so).
+    query = query.where(Beneficiary.consent_version.is_not(None))
     if languages := values_of(segment, "language"):
         query = query.where(Beneficiary.language.in_(languages))
     programs, statuses = values_of(segment, "program"), values_of(segment, "application_status")

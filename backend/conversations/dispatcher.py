@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -76,8 +76,11 @@ class Dispatcher:
         backoff: Backoff | None = None,
         clock: Callable[[], datetime] = utcnow,
         policies: Mapping[str, SendPolicy] | None = None,
+        after_erasure: Callable[[list[int]], Awaitable[None]] | None = None,
     ) -> None:
         self._sessions = session_factory
+        #: Called once an erased person's last message lost its address (see backend.people).
+        self._after_erasure = after_erasure
         self._adapters = dict(adapters)
         self._policies = dict(policies or {})
         self._batch_size = batch_size
@@ -244,6 +247,8 @@ class Dispatcher:
             await session.execute(
                 update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
             )
+        if row.scrub_after_send and self._after_erasure:
+            await self._after_erasure([])
 
     async def _retry(
         self, row: _Claimed, reason: str, retry_after: float | None

@@ -8,7 +8,7 @@ effects and outbox rows committed together -> the dispatcher is woken.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -38,6 +38,7 @@ class InboundResult:
 
     duplicate: bool
     outbox_ids: tuple[int, ...] = ()
+    erased: int | None = None
 
 
 class InboundService:
@@ -51,18 +52,22 @@ class InboundService:
         zone: ZoneInfo,
         clock: Callable[[], datetime] = utcnow,
         on_queued: Callable[[], None] | None = None,
+        after_erasure: Callable[[list[int]], Awaitable[None]] | None = None,
     ) -> None:
         self._sessions = session_factory
         self._engine = engine
         self._zone = zone
         self._clock = clock
         self._on_queued = on_queued
+        self._after_erasure = after_erasure
         self._locks = KeyedLocks()
 
     async def receive(self, envelope: InboundEnvelope) -> InboundResult:
         """Record, answer and queue one message; a message seen before changes nothing."""
         async with self._locks.hold((envelope.channel, envelope.address)):
             result = await self._receive(envelope)
+            if result.erased is not None and self._after_erasure:
+                await self._after_erasure([result.erased])
         if result.outbox_ids and self._on_queued:
             self._on_queued()
         return result
@@ -110,7 +115,11 @@ class InboundService:
                 now=now,
                 scrub_after_send=store.erased,
             )
-            return InboundResult(duplicate=False, outbox_ids=tuple(r.id for r in rows))
+            return InboundResult(
+                duplicate=False,
+                outbox_ids=tuple(r.id for r in rows),
+                erased=beneficiary.id if store.erased else None,
+            )
 
 
 async def record_once(

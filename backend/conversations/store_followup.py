@@ -96,5 +96,8 @@ class FollowUpStore:
         if survey is None or survey.status not in ("sent", "answered"):
             return
         survey.answers = {key: answers.get(key) for key in SURVEY_FIELDS}
+        if answers.get("currency"):
+            # The revenue's currency: the programme's where the person lives (XAF, MZN...).
+            survey.answers["currency"] = answers["currency"]
         survey.status, survey.answered_at = "answered", self._now
         await self._session.flush()

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import (
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An engine for ``url``; on SQLite, foreign keys on, WAL, and a generous busy timeout."""
+    """An engine for ``url``; on SQLite, foreign keys on, WAL, a generous busy timeout, and
+    secure deletion."""
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
     engine = create_async_engine(url, **kwargs)
@@ -26,6 +27,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # Erased rows must not linger in free pages: zero what is deleted.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
     return engine

@@ -150,4 +150,6 @@ async def erase(
         at=runtime.clock(),
     )
     await session.commit()
+    if runtime.wiper is not None:
+        await runtime.wiper.after_erasure([beneficiary_id])
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import statistics
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -129,7 +129,11 @@ async def _start(
     conversation = load_conversation(person)
     store = DatabaseStore(session=session, beneficiary=person, now=now, zone=policy.zone)
     replies = await engine.move(
-        conversation, node="survey", params={"survey": survey.id}, store=store, now=now
+        conversation,
+        node="survey",
+        params={"survey": survey.id, "program": survey.program},
+        store=store,
+        now=now,
     )
     save_conversation(person, conversation)
     # A survey is scheduled, like a reminder: WhatsApp sends it as a template.
@@ -164,6 +168,10 @@ class Indicators:
     monthly_revenue_median_minor: int | None
     trainings_attended: int
     satisfaction_average: float | None
+    #: The currency of that median; ``None`` with it when answers came in several currencies.
+    monthly_revenue_currency: str | None = None
+    #: The median per currency (ESSOR answers in XAF, MZN or XOF by country).
+    monthly_revenue_median_by_currency: dict[str, int] = field(default_factory=dict)
 
 
 async def indicators(
@@ -184,14 +192,23 @@ async def indicators(
 
 def _summarise(program: str, rows: list[tuple[str, dict[str, Any] | None]]) -> Indicators:
     answers = [a for status, a in rows if status == "answered" and a]
-    revenues = [int(a["monthly_revenue"]) for a in answers if _is_int(a.get("monthly_revenue"))]
+    by_currency: dict[str, list[int]] = {}
+    for a in answers:
+        if _is_int(a.get("monthly_revenue")):
+            # Answers from before the survey recorded a currency were asked in dinars.
+            currency = str(a.get("currency") or "TND")
+            by_currency.setdefault(currency, []).append(int(a["monthly_revenue"]))
+    medians = {c: int(statistics.median(v)) for c, v in sorted(by_currency.items())}
+    single = next(iter(medians.items())) if len(medians) == 1 else (None, None)
     scores = [score for a in answers if (score := _score(a.get("satisfaction"))) is not None]
     return Indicators(
         program=program,
         surveys_sent=len(rows),
         responses=len(answers),
         jobs_created=_total(answers, "jobs_created"),
-        monthly_revenue_median_minor=int(statistics.median(revenues)) if revenues else None,
+        monthly_revenue_median_minor=single[1],
+        monthly_revenue_currency=single[0],
+        monthly_revenue_median_by_currency=medians,
         trainings_attended=_total(answers, "trainings_attended"),
         satisfaction_average=round(statistics.fmean(scores), 2) if scores else None,
     )

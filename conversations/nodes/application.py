@@ -25,11 +25,14 @@ from conversations.nodes.questions import (
     question_choices,
     read_answer,
 )
+from conversations.people import too_young
 from conversations.rules import judge
 from conversations.turn import Reply, Turn
 
 #: Statuses after which a new application to the same program makes sense.
 CLOSED_STATUSES = frozenset({"rejected", "withdrawn"})
+#: The form field recording a parent's or guardian's consent (consent.yaml, ``minors``).
+GUARDIAN_CONSENT = "guardian_consent"
 
 
 def _program(turn: Turn) -> Program | None:
@@ -57,9 +60,18 @@ async def start_application(turn: Turn, code: str) -> None:
         await continue_profile(turn, then=code)
         return
     await turn.store.track(stage="profile_done", program=code)
+    if too_young(turn.people, turn.conversation.profile):
+        age = turn.tr.number(turn.people.min_application_age)
+        turn.say(turn.content.consent.minors.too_young.get(turn.lang).format(age=age))
+        await turn.goto("menu")
+        return
     verdict = judge(program, turn.conversation.profile)
     if not verdict.eligible:
         turn.say(explain_ineligible(turn, verdict))
+        await turn.goto("menu")
+        return
+    if not program.accepts_applications:
+        turn.say(_("This program is not taking applications at the moment."))
         await turn.goto("menu")
         return
     await turn.store.track(stage="eligible", program=code)
@@ -91,6 +103,11 @@ async def continue_form(turn: Turn, program: Program) -> None:
         await turn.goto("summary", program=program.code)
     else:
         await turn.goto("form", program=program.code, field=pending.id)
+
+
+def guardian_refused(answers: dict[str, Any]) -> bool:
+    """A minor whose parent or guardian did not agree: the application cannot be sent."""
+    return answers.get(GUARDIAN_CONSENT) is False
 
 
 class ApplyPickNode(Node):
@@ -178,6 +195,10 @@ class FormNode(Node):
         draft = {**turn.conversation.drafts.get(program.code, {}), field.id: answer.value}
         draft = prune(program.form, draft, base=turn.conversation.profile)
         turn.conversation.drafts[program.code] = draft
+        if guardian_refused(draft):
+            turn.say(turn.content.consent.minors.guardian_refused.get(turn.lang))
+            await turn.goto("menu")
+            return
         merged = {**turn.conversation.profile, **draft}
         if turn.conversation.params.get("editing"):
             await continue_form(turn, program)
@@ -239,7 +260,12 @@ class SummaryNode(Node):
         for field in program.form:
             if applies(field, answers) and field.id in answers:
                 value = display_value(
-                    field, answers[field.id], turn.tr, sectors=sectors, program=program
+                    field,
+                    answers[field.id],
+                    turn.tr,
+                    sectors=sectors,
+                    program=program,
+                    country=answers.get("country"),
                 )
                 lines.append(f"• {field_label(turn, field)}: {value}")
         lines.append("")
@@ -284,6 +310,10 @@ async def submit(turn: Turn, program: Program) -> None:
     answers = _answers(turn, program)
     if first_unanswered(program.form, answers) is not None:
         await continue_form(turn, program)
+        return
+    if guardian_refused(answers) or too_young(turn.people, turn.conversation.profile):
+        turn.say(turn.content.consent.minors.guardian_refused.get(turn.lang))
+        await turn.goto("menu")
         return
     draft = turn.conversation.drafts.get(program.code, {})
     kept = prune(program.form, draft, base=turn.conversation.profile)

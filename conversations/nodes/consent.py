@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conversations.matching import Candidate
 from conversations.nodes.base import Node
+from conversations.people import consent_text
 from conversations.turn import Reply, Turn
 
 
@@ -34,7 +35,8 @@ class ConsentNode(Node):
         ]
 
     async def prompt(self, turn: Turn) -> None:
-        turn.ask(turn.content.consent.text.get(turn.lang), self.choices(turn))
+        text = consent_text(turn.content.consent, turn.people, turn.lang)
+        turn.ask(text, self.choices(turn))
 
     async def receive(self, turn: Turn, reply: Reply) -> None:
         if reply.choice is None:

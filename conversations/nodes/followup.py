@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversations.content_schema import Question
-from conversations.fields import CHOICE_TYPES, Invalid
+from conversations.content_schema import Program, Question
+from conversations.fields import CHOICE_TYPES, Invalid, currency_of
 from conversations.matching import Candidate
 from conversations.nodes.account import go_back_to
 from conversations.nodes.base import Node
@@ -136,7 +136,11 @@ class SurveyNode(Node):
 
     def choices(self, turn: Turn) -> list[Candidate]:
         question = self._question(turn)
-        return question_choices(turn, question, None) if question else []
+        return question_choices(turn, question, self._program(turn)) if question else []
+
+    def _program(self, turn: Turn) -> Program | None:
+        """The programme the survey follows up, for its currency."""
+        return turn.content.programs.get(str(turn.conversation.params.get("program", "")))
 
     async def prompt(self, turn: Turn) -> None:
         question = self._question(turn)
@@ -144,22 +148,25 @@ class SurveyNode(Node):
             first = turn.content.survey.questions[0]
             turn.say(turn.content.survey.intro.get(turn.lang))
             turn.conversation.params["q"] = first.id
-            ask_question(turn, first, None)
+            ask_question(turn, first, self._program(turn))
             return
-        ask_question(turn, question, None)
+        ask_question(turn, question, self._program(turn))
 
     async def receive(self, turn: Turn, reply: Reply) -> None:
         question = self._question(turn)
         if question is None:
             await turn.reprompt()
             return
-        answer = read_answer(turn, question, reply, None, {})
+        answer = read_answer(turn, question, reply, self._program(turn), turn.conversation.profile)
         if isinstance(answer, Invalid):
             await turn.not_understood(answer.message)
             return
         turn.understood()
         answers = self._answers(turn)
         answers[question.id] = answer.value
+        if question.type == "amount" and answer.value is not None:
+            country = turn.conversation.profile.get("country")
+            answers["currency"] = currency_of(question, self._program(turn), country)
         questions = turn.content.survey.questions
         remaining = [q for q in questions if q.id not in answers]
         params = dict(turn.conversation.params)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from conversations.content_schema import Program
 from conversations.matching import Candidate
 from conversations.nodes.base import Node
 from conversations.nodes.consent import ask_consent, has_consent
 from conversations.nodes.profile import continue_profile, profile_complete
+from conversations.people import needs_guardian, too_young
 from conversations.rules import Verdict, judge
 from conversations.turn import Reply, Turn
 
@@ -25,21 +27,28 @@ def verdicts(turn: Turn) -> list[Verdict]:
     return [judge(p, turn.conversation.profile) for p in turn.content.programs.values()]
 
 
+def referrals(turn: Turn, program: Program) -> list[str]:
+    """Where else to turn, as fits the person: their country, and whether they came back."""
+    profile = turn.conversation.profile
+    returned = profile.get("returned_from_abroad") is True
+    return [r.text.get(turn.lang) for r in program.referrals_for(profile.get("country"), returned)]
+
+
 def explain_ineligible(turn: Turn, verdict: Verdict) -> str:
     """The rule that rules the person out, and where else to turn."""
     assert verdict.failed is not None  # noqa: S101 - only called for a failed verdict
+    advice = " ".join(referrals(turn, verdict.program)) or turn.gettext(
+        "A member of our team can point you to other help: type «human»."
+    )
     return turn.gettext("{program}: not for you now, because {reason}. {elsewhere}").format(
         program=verdict.program.short_name.get(turn.lang),
         reason=verdict.failed.failed.get(turn.lang),
-        elsewhere=verdict.program.elsewhere.get(turn.lang),
+        elsewhere=advice,
     )
 
 
 def _missed(turn: Turn, others: list[Verdict]) -> str:
-    """The programs missed, each with its rule, then where else to turn.
-
-    A program ruled out by country is not a place to turn, so its advice is left out.
-    """
+    """The programs missed, each with its rule, then where else to turn."""
     _ = turn.gettext
     lines = [_("Programs that do not fit you now:")]
     advice: list[str] = []
@@ -51,12 +60,20 @@ def _missed(turn: Turn, others: list[Verdict]) -> str:
                 reason=verdict.failed.failed.get(turn.lang),
             )
         )
-        text = verdict.program.elsewhere.get(turn.lang)
-        if verdict.failed.condition.fields() != {"country"} and text not in advice:
-            advice.append(text)
-    if advice:
-        lines += ["", _("Where else you can turn:"), *advice]
+        advice += [text for text in referrals(turn, verdict.program) if text not in advice]
+    if not advice:
+        advice.append(_("A member of our team can point you to other help: type «human»."))
+    lines += ["", _("Where else you can turn:"), *advice]
     return "\n".join(lines)
+
+
+def _open(turn: Turn, verdict: Verdict) -> bool:
+    """A programme the person may apply to now: eligible, open, and old enough."""
+    return (
+        verdict.eligible
+        and verdict.program.accepts_applications
+        and not too_young(turn.people, turn.conversation.profile)
+    )
 
 
 class ResultsNode(Node):
@@ -77,7 +94,7 @@ class ResultsNode(Node):
                 (v.program.code, *v.program.short_name.model_dump().values()),
             )
             for v in verdicts(turn)
-            if v.eligible
+            if _open(turn, v)
         ]
         return [
             *apply,
@@ -94,6 +111,12 @@ class ResultsNode(Node):
                 await turn.store.track(stage="eligible", program=verdict.program.code)
         eligible = [v for v in results if v.eligible]
         others = [v for v in results if not v.eligible]
+        minors = turn.content.consent.minors
+        if too_young(turn.people, turn.conversation.profile):
+            age = turn.tr.number(turn.people.min_application_age)
+            turn.say(minors.too_young.get(turn.lang).format(age=age))
+            turn.ask(_("What would you like to do?"), self.choices(turn))
+            return
         if eligible:
             lines = [_("Programs that fit you:")]
             for verdict in eligible:
@@ -103,10 +126,14 @@ class ResultsNode(Node):
                         program=verdict.program.short_name.get(turn.lang), reasons=reasons
                     )
                 )
+                if not verdict.program.accepts_applications:
+                    lines.append(_("This program is not taking applications at the moment."))
         else:
             lines = [
                 _("No program fits your situation right now. Here is where else you can turn.")
             ]
+        if eligible and needs_guardian(turn.conversation.profile):
+            lines += ["", minors.guardian_needed.get(turn.lang)]
         turn.say("\n".join(lines))
         if others:
             turn.say(_missed(turn, others))

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from conversations.content_schema import Program, Question
-from conversations.fields import CHOICE_TYPES, Invalid, options_of, parse_answer
+from conversations.fields import CHOICE_TYPES, Invalid, currency_of, options_of, parse_answer
 from conversations.matching import Candidate
 from conversations.rules import holds
 from conversations.turn import Reply, Turn
 
 SKIP = "skip"
+#: Where an amount's prompt names its currency.
+CURRENCY_PLACEHOLDER = "{currency}"
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,15 @@ def question_choices(turn: Turn, question: Question, program: Program | None) ->
 
 
 def ask_question(turn: Turn, question: Question, program: Program | None) -> None:
-    """Say the question with its help and buttons."""
+    """Say the question with its help and buttons.
+
+    An amount's prompt may name ``{currency}``: the programme's, where the person lives.
+    """
     text = question.prompt.get(turn.lang)
+    if question.type == "amount" and CURRENCY_PLACEHOLDER in text:
+        country = turn.conversation.profile.get("country")
+        currency = currency_of(question, program, country)
+        text = text.replace(CURRENCY_PLACEHOLDER, turn.tr.currency_name(currency))
     if question.help:
         text = f"{text}\n{question.help.get(turn.lang)}"
     candidates = question_choices(turn, question, program)

@@ -65,8 +65,13 @@ async def add_person(
     opted_out: bool = False,
     program: str | None = None,
     status: str = "accepted",
+    consented: bool = True,
 ) -> int:
-    """Someone on the ``test`` channel, with an application to ``program`` if given."""
+    """Someone on the ``test`` channel, with an application to ``program`` if given.
+
+    People who used the bot agreed to the consent text (applying needs it); ``consented=False``
+    is someone who only typed /start.
+    """
     async with runtime.sessions() as session, session.begin():
         person = Beneficiary(
             channel="test",
@@ -77,6 +82,8 @@ async def add_person(
             reminders_opt_out=opted_out,
             unreachable=False,
             created_at=runtime.clock(),
+            consent_version="test" if consented else None,
+            consent_at=runtime.clock() if consented else None,
         )
         session.add(person)
         await session.flush()

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from backend.app.main import create_app
 from backend.runtime import Runtime
-from backend.scheduler import JOB_ID, build_scheduler
+from backend.scheduler import JOB_ID, RETENTION_JOB_ID, build_scheduler
 from backend.settings import Settings
 from tests.backend.fakes import RecordingAdapter
 from tests.reminders.conftest import add_person, open_loan, outbox_count, tunis
@@ -20,8 +20,10 @@ from tests.support import FakeClock
 
 
 async def test_one_interval_job_ticks_everything(rt: Runtime) -> None:
+    # Two jobs since retention became real: the tick, and the retention job (tests/people).
     scheduler = build_scheduler(rt)
-    (job,) = scheduler.get_jobs()
+    assert {j.id for j in scheduler.get_jobs()} == {JOB_ID, RETENTION_JOB_ID}
+    job = scheduler.get_job(JOB_ID)
     assert job.id == JOB_ID and job.max_instances == 1 and job.coalesce
     assert isinstance(job.trigger, IntervalTrigger)
     assert job.trigger.interval == timedelta(seconds=rt.settings.scheduler_interval_seconds)
