@@ -59,6 +59,7 @@ class Runtime:
             resume_after=timedelta(hours=settings.resume_after_hours),
             office_hours=OfficeHours.parse(settings.office_hours),
             zone=settings.zone,
+            handoff_wait=timedelta(hours=settings.handoff_wait_hours),
             raise_errors=raise_errors,
         )
         db = make_engine(settings.database_url)

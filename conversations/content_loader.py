@@ -26,7 +26,7 @@ from conversations.content_schema import (
     Survey,
 )
 from conversations.labels import BUTTON_LIMIT, label_warnings
-from conversations.matching import normalize
+from conversations.matching import KeywordIndex, normalize
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
 #: WhatsApp's reply-button title limit; longer labels are shortened by the channel.
@@ -281,6 +281,11 @@ def _check_keywords(checker: _Checker, keywords: Keywords) -> None:
                     f"keywords.yaml: {kind}: '{word}' is also a '{owner[key]}' word"
                 )
             owner[key] = kind
+    for first, second in KeywordIndex(keywords.model_dump()).typo_clashes():
+        checker.problems.append(
+            f"keywords.yaml: '{first}' ({owner[first]}) and '{second}' ({owner[second]}) are one "
+            "typo apart, so a typo in either is ambiguous; remove or respell one"
+        )
 
 
 def _check_prefixes(checker: _Checker, programs: dict[str, Program]) -> None:

@@ -67,7 +67,7 @@ async def start_application(turn: Turn, code: str) -> None:
         if existing.program == code and existing.status not in CLOSED_STATUSES:
             turn.say(
                 _("You have already applied to {program}: your reference is {reference}.").format(
-                    program=program.short_name.get(turn.lang), reference=existing.reference
+                    program=turn.text(program.short_name), reference=existing.reference
                 )
             )
             await turn.goto("menu")
@@ -78,7 +78,7 @@ async def start_application(turn: Turn, code: str) -> None:
     else:
         turn.say(
             _("Application to {program}. Type «back» to go back one question.").format(
-                program=program.short_name.get(turn.lang)
+                program=turn.text(program.short_name)
             )
         )
     await continue_form(turn, program)
@@ -104,8 +104,8 @@ class ApplyPickNode(Node):
             *(
                 Candidate(
                     p.code,
-                    p.short_name.get(turn.lang),
-                    (p.code, *p.short_name.model_dump().values()),
+                    turn.text(p.short_name),
+                    (p.code, *p.short_name.all_forms()),
                 )
                 for p in programs
             ),
@@ -191,7 +191,7 @@ class FormNode(Node):
 
     def describe(self, turn: Turn) -> str:
         program = _program(turn)
-        name = program.short_name.get(turn.lang) if program else ""
+        name = turn.text(program.short_name) if program else ""
         return turn.gettext("your application to {program}").format(program=name)
 
 
@@ -216,7 +216,7 @@ class SummaryNode(Node):
             return
         answers = _answers(turn, program)
         lines = [
-            _("Your application to {program}:").format(program=program.short_name.get(turn.lang))
+            _("Your application to {program}:").format(program=turn.text(program.short_name))
         ]
         sectors = list(turn.content.sectors.sectors)
         for field in program.form:
@@ -259,7 +259,7 @@ class SummaryNode(Node):
 def field_label(turn: Turn, field: Question) -> str:
     """A field's short name for the summary."""
     label = field.summary_label or field.prompt
-    return label.get(turn.lang)
+    return turn.text(label)
 
 
 async def submit(turn: Turn, program: Program) -> None:

@@ -28,7 +28,7 @@ class ConsentNode(Node):
         ]
 
     async def prompt(self, turn: Turn) -> None:
-        turn.ask(turn.content.consent.text.get(turn.lang), self.choices(turn))
+        turn.ask(turn.text(turn.content.consent.text), self.choices(turn))
 
     async def receive(self, turn: Turn, reply: Reply) -> None:
         if reply.choice is None:

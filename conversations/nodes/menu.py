@@ -72,7 +72,7 @@ async def show_applications(turn: Turn) -> None:
     lines = [_("Your applications:")]
     for app in applications:
         program = turn.content.programs.get(app.program)
-        name = program.short_name.get(turn.lang) if program else app.program
+        name = turn.text(program.short_name) if program else app.program
         lines.append(
             _("• {reference} — {program}: {status} (sent on {date})").format(
                 reference=app.reference,
@@ -151,7 +151,7 @@ class LearnNode(Node):
 
     def choices(self, turn: Turn) -> list[Candidate]:
         articles = [
-            Candidate(a.id, a.title.get(turn.lang), all_labels(a.title.model_dump()))
+            Candidate(a.id, turn.text(a.title), a.title.all_forms())
             for a in turn.content.awareness.articles
         ]
         return [*articles, Candidate("menu", turn.gettext("Main menu"))]
@@ -186,7 +186,7 @@ class ArticleNode(Node):
         if article is None:
             await turn.goto("learn")
             return
-        turn.say(f"{article.title.get(turn.lang)}\n\n{article.body.get(turn.lang)}")
+        turn.say(f"{turn.text(article.title)}\n\n{turn.text(article.body)}")
         turn.ask(turn.gettext("What next?"), self.choices(turn))
 
     async def receive(self, turn: Turn, reply: Reply) -> None:
@@ -221,7 +221,7 @@ class ProgramsNode(Node):
     def choices(self, turn: Turn) -> list[Candidate]:
         programs = [
             Candidate(
-                p.code, p.short_name.get(turn.lang), (p.code, *p.short_name.model_dump().values())
+                p.code, turn.text(p.short_name), (p.code, *p.short_name.all_forms())
             )
             for p in turn.content.programs.values()
         ]
@@ -231,7 +231,7 @@ class ProgramsNode(Node):
         lines = [turn.gettext("Our programs:")]
         for program in turn.content.programs.values():
             lines.append(
-                f"• {program.short_name.get(turn.lang)}: {program.summary.get(turn.lang)}"
+                f"• {turn.text(program.short_name)}: {turn.text(program.summary)}"
             )
         turn.say("\n".join(lines))
         turn.ask(turn.gettext("Which one would you like to know more about?"), self.choices(turn))
@@ -264,7 +264,7 @@ class ProgramNode(Node):
         if program is None:
             await turn.goto("programs")
             return
-        turn.say(f"{program.name.get(turn.lang)}\n\n{program.details.get(turn.lang)}")
+        turn.say(f"{turn.text(program.name)}\n\n{turn.text(program.details)}")
         turn.ask(turn.gettext("What next?"), self.choices(turn))
 
     async def receive(self, turn: Turn, reply: Reply) -> None:

@@ -29,9 +29,9 @@ def explain_ineligible(turn: Turn, verdict: Verdict) -> str:
     """The rule that rules the person out, and where else to turn."""
     assert verdict.failed is not None  # noqa: S101 - only called for a failed verdict
     return turn.gettext("{program}: not for you now, because {reason}. {elsewhere}").format(
-        program=verdict.program.short_name.get(turn.lang),
-        reason=verdict.failed.failed.get(turn.lang),
-        elsewhere=verdict.program.elsewhere.get(turn.lang),
+        program=turn.text(verdict.program.short_name),
+        reason=turn.text(verdict.failed.failed),
+        elsewhere=turn.text(verdict.program.elsewhere),
     )
 
 
@@ -47,11 +47,11 @@ def _missed(turn: Turn, others: list[Verdict]) -> str:
         assert verdict.failed is not None  # noqa: S101 - ``others`` are the failed verdicts
         lines.append(
             _("• {program}: {reason}.").format(
-                program=verdict.program.short_name.get(turn.lang),
-                reason=verdict.failed.failed.get(turn.lang),
+                program=turn.text(verdict.program.short_name),
+                reason=turn.text(verdict.failed.failed),
             )
         )
-        text = verdict.program.elsewhere.get(turn.lang)
+        text = turn.text(verdict.program.elsewhere)
         if verdict.failed.condition.fields() != {"country"} and text not in advice:
             advice.append(text)
     if advice:
@@ -67,8 +67,8 @@ class ResultsNode(Node):
         apply = [
             Candidate(
                 f"apply:{v.program.code}",
-                _("Apply: {program}").format(program=v.program.short_name.get(turn.lang)),
-                (v.program.code, *v.program.short_name.model_dump().values()),
+                _("Apply: {program}").format(program=turn.text(v.program.short_name)),
+                (v.program.code, *v.program.short_name.all_forms()),
             )
             for v in verdicts(turn)
             if v.eligible
@@ -91,10 +91,10 @@ class ResultsNode(Node):
         if eligible:
             lines = [_("Programs that fit you:")]
             for verdict in eligible:
-                reasons = turn.tr.join([r.passed.get(turn.lang) for r in verdict.passed])
+                reasons = turn.tr.join([turn.text(r.passed) for r in verdict.passed])
                 lines.append(
                     _("✅ {program}: because {reasons}.").format(
-                        program=verdict.program.short_name.get(turn.lang), reasons=reasons
+                        program=turn.text(verdict.program.short_name), reasons=reasons
                     )
                 )
         else:

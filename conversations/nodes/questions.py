@@ -88,7 +88,7 @@ def question_choices(turn: Turn, question: Question, program: Program | None) ->
     else:
         options = options_of(question, list(turn.content.sectors.sectors), program)
         candidates = [
-            Candidate(o.id, o.label.get(turn.lang), (*o.label.model_dump().values(), *o.synonyms))
+            Candidate(o.id, turn.text(o.label), (*o.label.all_forms(), *o.synonyms))
             for o in options
         ]
     if not question.required:
@@ -98,9 +98,9 @@ def question_choices(turn: Turn, question: Question, program: Program | None) ->
 
 def ask_question(turn: Turn, question: Question, program: Program | None) -> None:
     """Say the question with its help and buttons."""
-    text = question.prompt.get(turn.lang)
+    text = turn.text(question.prompt)
     if question.help:
-        text = f"{text}\n{question.help.get(turn.lang)}"
+        text = f"{text}\n{turn.text(question.help)}"
     candidates = question_choices(turn, question, program)
     if candidates:
         turn.ask(text, candidates)
