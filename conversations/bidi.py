@@ -43,7 +43,7 @@ def _wrap(match: re.Match[str]) -> str:
         core = core[:-1]
     if not any(c.isdigit() for c in core):
         return run
-    return f"{LRI}{core}{PDI}{run[len(core):]}"
+    return f"{LRI}{core}{PDI}{run[len(core) :]}"
 
 
 def for_display(message: Outgoing) -> Outgoing:

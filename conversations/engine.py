@@ -234,7 +234,9 @@ class Engine:
         if incoming.choice_id and await answer_reminder(turn, incoming.choice_id):
             return
         keyword = self.keywords.kind_of(incoming.text or "") if not incoming.choice_id else None
-        if keyword in GLOBAL_KEYWORDS and not (keyword == "greeting" and self._away_too_long(turn)):
+        if keyword in GLOBAL_KEYWORDS and not (
+            keyword == "greeting" and self._away_too_long(turn)
+        ):
             await self._keyword(turn, keyword or "")
             return
         if self._away_too_long(turn):

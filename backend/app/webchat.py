@@ -110,7 +110,9 @@ async def _with_own_messages(
 ) -> list[dict[str, Any]]:
     """The bot's messages and the person's own (kept only with consent), in time order."""
     person = await session.scalar(
-        select(Beneficiary.id).where(Beneficiary.channel == CHANNEL, Beneficiary.address == address)
+        select(Beneficiary.id).where(
+            Beneficiary.channel == CHANNEL, Beneficiary.address == address
+        )
     )
     if person is None:
         return replies

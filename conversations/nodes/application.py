@@ -11,6 +11,7 @@ from typing import Any
 from conversations.content_schema import Program, Question
 from conversations.fields import CHOICE_TYPES, Invalid, display_value
 from conversations.matching import Candidate
+from conversations.messages import Incoming
 from conversations.nodes.base import Node
 from conversations.nodes.consent import ask_consent, has_consent
 from conversations.nodes.orientation import explain_ineligible
@@ -25,6 +26,7 @@ from conversations.nodes.questions import (
     question_choices,
     read_answer,
 )
+from conversations.remembered import known_answer, remember, remembered_kind
 from conversations.rules import judge
 from conversations.turn import Reply, Turn
 
@@ -126,7 +128,11 @@ class ApplyPickNode(Node):
 
 
 class FormNode(Node):
-    """One field of a program's form."""
+    """One field of a program's form.
+
+    A name, phone or sector given before is offered back first ("Is +216 ... still your
+    number?"): «yes» keeps it, «change» asks the field, and typing a new answer also works.
+    """
 
     resumable = True
 
@@ -134,14 +140,35 @@ class FormNode(Node):
         wanted = turn.conversation.params.get("field")
         return next((q for q in program.form if q.id == wanted), None)
 
+    def _offer(self, turn: Turn, field: Question) -> Any | None:
+        params = turn.conversation.params
+        if params.get("typing") or field.id in turn.conversation.drafts.get(
+            params.get("program", ""), {}
+        ):
+            return None
+        return known_answer(field, turn.conversation.known, turn.conversation.profile)
+
+    def _offer_choices(self, turn: Turn) -> list[Candidate]:
+        keywords = turn.content.keywords
+        return [
+            Candidate("keep", turn.gettext("Yes"), tuple(keywords.yes)),
+            Candidate("change", turn.gettext("Change"), tuple(keywords.no)),
+        ]
+
     def choices(self, turn: Turn) -> list[Candidate]:
         program = _program(turn)
         field = self._field(turn, program) if program else None
-        return question_choices(turn, field, program) if program and field else []
+        if not program or not field:
+            return []
+        if self._offer(turn, field) is not None:
+            return self._offer_choices(turn)
+        return question_choices(turn, field, program)
 
     def numbered(self, turn: Turn) -> bool:
         program = _program(turn)
         field = self._field(turn, program) if program else None
+        if field is not None and self._offer(turn, field) is not None:
+            return True
         return field is None or field.type in CHOICE_TYPES
 
     async def prompt(self, turn: Turn) -> None:
@@ -150,7 +177,22 @@ class FormNode(Node):
         if program is None or field is None:
             await turn.goto("menu")
             return
-        ask_question(turn, field, program)
+        offer = self._offer(turn, field)
+        if offer is None:
+            ask_question(turn, field, program)
+            return
+        shown = display_value(
+            field, offer, turn.tr, sectors=list(turn.content.sectors.sectors), program=program
+        )
+        questions = {
+            "phone": turn.gettext("Is {value} still your number?"),
+            "name": turn.gettext("Is your name still {value}?"),
+            "sector": turn.gettext("Is your project still in this sector: {value}?"),
+        }
+        turn.ask(
+            questions[remembered_kind(field) or "name"].format(value=shown),
+            self._offer_choices(turn),
+        )
 
     async def receive(self, turn: Turn, reply: Reply) -> None:
         program = _program(turn)
@@ -158,12 +200,32 @@ class FormNode(Node):
         if program is None or field is None:
             await turn.goto("menu")
             return
+        offer = self._offer(turn, field)
+        if offer is not None:
+            if reply.choice is not None and reply.choice.id == "keep":
+                turn.understood()
+                await self._answered(turn, program, field, offer)
+                return
+            turn.conversation.params = {**turn.conversation.params, "typing": True}
+            if reply.choice is not None:
+                turn.understood()
+                await turn.reprompt()
+                return
+            reply = turn.resolve(
+                Incoming(text=reply.text),
+                question_choices(turn, field, program),
+                numbered=field.type in CHOICE_TYPES,
+            )
         answer = read_answer(turn, field, reply, program, _answers(turn, program))
         if isinstance(answer, Invalid):
             await turn.not_understood(answer.message)
             return
         turn.understood()
-        draft = {**turn.conversation.drafts.get(program.code, {}), field.id: answer.value}
+        await self._answered(turn, program, field, answer.value)
+
+    async def _answered(self, turn: Turn, program: Program, field: Question, value: Any) -> None:
+        remember(field, value, turn.conversation.known)
+        draft = {**turn.conversation.drafts.get(program.code, {}), field.id: value}
         draft = prune(program.form, draft, base=turn.conversation.profile)
         turn.conversation.drafts[program.code] = draft
         merged = {**turn.conversation.profile, **draft}
@@ -215,9 +277,7 @@ class SummaryNode(Node):
             await turn.goto("menu")
             return
         answers = _answers(turn, program)
-        lines = [
-            _("Your application to {program}:").format(program=turn.text(program.short_name))
-        ]
+        lines = [_("Your application to {program}:").format(program=turn.text(program.short_name))]
         sectors = list(turn.content.sectors.sectors)
         for field in program.form:
             if applies(field, answers) and field.id in answers:

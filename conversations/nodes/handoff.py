@@ -128,7 +128,9 @@ class CaseNode(Node):
             await turn.reprompt()
             return
         if reply.choice.id == "wait":
-            turn.say(turn.gettext("All right: your messages go to our team, who will answer here."))
+            turn.say(
+                turn.gettext("All right: your messages go to our team, who will answer here.")
+            )
             _leave_quietly(turn)
             return
         await turn.store.cancel_case()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conversations.labels import named_label
 from conversations.matching import Candidate
 from conversations.nodes.base import Node
 from conversations.nodes.consent import ask_consent, has_consent
@@ -64,14 +65,18 @@ class ResultsNode(Node):
 
     def choices(self, turn: Turn) -> list[Candidate]:
         _ = turn.gettext
+        eligible = [v for v in verdicts(turn) if v.eligible]
         apply = [
             Candidate(
                 f"apply:{v.program.code}",
-                _("Apply: {program}").format(program=turn.text(v.program.short_name)),
+                named_label(
+                    _("Apply: {program}").format(program=turn.text(v.program.short_name)),
+                    turn.text(v.program.short_name),
+                    len(eligible) + 2,
+                ),
                 (v.program.code, *v.program.short_name.all_forms()),
             )
-            for v in verdicts(turn)
-            if v.eligible
+            for v in eligible
         ]
         return [
             *apply,
