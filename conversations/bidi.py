@@ -18,10 +18,11 @@ LRI = "\u2066"
 PDI = "\u2069"
 #: A run of digits and Latin letters, with the signs that hold a number, a phone number, a
 #: reference or an amount together, and spaces between groups of digits.
+_D = "0-9\u0660-\u0669\u06f0-\u06f9"
 _RUN = re.compile(
-    r"(?<![0-9A-Za-z\u2066])"
-    r"[+(]?[0-9A-Za-z][0-9A-Za-z.,:/'\-_@#%)]*"
-    r"(?:[ \u00a0\u202f]+[+(]?[0-9][0-9A-Za-z.,:/'\-_@#%)]*)*"
+    rf"(?<![{_D}A-Za-z\u2066])"
+    rf"[+(]?[{_D}A-Za-z][{_D}A-Za-z.,:/'\-_@#%)]*"
+    rf"(?:[ \u00a0\u202f]+[+(]?[{_D}][{_D}A-Za-z.,:/'\-_@#%)]*)*"
 )
 _TRAILING = ".,:;'"
 
