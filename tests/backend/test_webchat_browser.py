@@ -62,7 +62,9 @@ async def _open(browser: Browser, client: httpx.AsyncClient, session: str | None
 
     await page.route(f"{BASE}/**", answer)
     if session:
-        await page.add_init_script(f"localStorage.setItem('massar.session', {json.dumps(session)})")
+        await page.add_init_script(
+            f"localStorage.setItem('massar.session', {json.dumps(session)})"
+        )
     await page.goto(f"{BASE}/")
     return page
 

@@ -148,7 +148,9 @@ def test_real_inputs_have_their_meaning(index: KeywordIndex, typed: str, meaning
 
 
 @pytest.mark.parametrize(("typed", "meaning"), TYPOS)
-def test_one_typo_in_a_long_word_is_forgiven(index: KeywordIndex, typed: str, meaning: str) -> None:
+def test_one_typo_in_a_long_word_is_forgiven(
+    index: KeywordIndex, typed: str, meaning: str
+) -> None:
     assert index.kind_of(typed) is None, "exact matching stays exact"
     assert index.kind_of(typed, typos=True) == meaning
 

@@ -32,7 +32,10 @@ def test_isolating_twice_changes_nothing() -> None:
     assert isolate(isolate(ARABIC)) == isolate(ARABIC)
 
 
-@given(st.text(alphabet="مرجعك هل رقم ", max_size=20), st.from_regex(r"\A\+216 [0-9]{2} [0-9]{3} [0-9]{3}\Z"))
+@given(
+    st.text(alphabet="مرجعك هل رقم ", max_size=20),
+    st.from_regex(r"\A\+216 [0-9]{2} [0-9]{3} [0-9]{3}\Z"),
+)
 def test_any_phone_number_inside_arabic_is_isolated_whole(words: str, phone: str) -> None:
     assert phone in _isolated_runs(isolate(f"{words} {phone} {words}"))
 
