@@ -204,8 +204,12 @@ class Engine:
             turn.replies.clear()
             turn.say(turn.gettext("Sorry, something went wrong on our side. Let us start again."))
             await turn.goto("menu")
-        if not turn.replies and not conversation.case_open:
-            await turn.reprompt()
+        if not turn.replies:
+            if conversation.case_open:
+                # Back from a detour while staff have the conversation: never silence.
+                await turn.goto("case", back=snapshot_of(conversation))
+            else:
+                await turn.reprompt()
         conversation.last_active = now.isoformat()
         return turn.replies
 
