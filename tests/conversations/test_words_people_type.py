@@ -167,11 +167,6 @@ def test_no_two_keywords_of_different_meanings_are_one_typo_apart(index: Keyword
     assert index.typo_clashes() == []
 
 
-def test_crime_is_not_a_spelling_of_a_training(content: Content) -> None:
-    """«جرم» means a crime; it must not be read as the GERME training."""
-    words = [w for kind in content.keywords.model_dump().values() for w in kind]
-    assert "جرم" not in words
-
 
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=0, max_size=12))
 def test_one_edit_is_symmetric_and_needs_close_lengths(word: str) -> None:
