@@ -62,6 +62,7 @@ class Runtime:
             office_hours=OfficeHours.parse(settings.office_hours),
             zone=settings.zone,
             people=settings.people,
+            handoff_wait=timedelta(hours=settings.handoff_wait_hours),
             raise_errors=raise_errors,
         )
         db = make_engine(settings.database_url)

@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     # --- end of the people's side ---
 
     office_hours: str = "mon-fri 08:30-17:00"
+    handoff_wait_hours: float = Field(default=4.0, gt=0)
     content_dir: Path = REPO_ROOT / "conversations" / "content"
     locales_dir: Path = REPO_ROOT / "locales"
     resume_after_hours: float = Field(default=12.0, gt=0)

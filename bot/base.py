@@ -32,6 +32,8 @@ class InboundEnvelope:
     address: str
     external_id: str
     incoming: Incoming
+    #: The label of the button pressed, as the person saw it, so their transcript shows it.
+    shown: str | None = None
 
 
 @dataclass(frozen=True)

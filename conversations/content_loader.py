@@ -14,6 +14,11 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from conversations.content_lint import (
+    long_paragraph_problems,
+    one_form_warnings,
+    short_name_problems,
+)
 from conversations.content_schema import (
     Awareness,
     Condition,
@@ -26,7 +31,7 @@ from conversations.content_schema import (
     Survey,
 )
 from conversations.labels import BUTTON_LIMIT, label_warnings
-from conversations.matching import normalize
+from conversations.matching import KeywordIndex, normalize
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
 #: WhatsApp's reply-button title limit; longer labels are shortened by the channel.
@@ -163,6 +168,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
         )
     if survey:
         _check_unique(checker, "surveys.yaml", "questions", [q.id for q in survey.questions])
+    _check_reading(checker, profile, awareness, consent, survey, programs)
     if checker.problems or not (
         profile and awareness and sectors and consent and keywords and survey
     ):
@@ -313,6 +319,36 @@ def _check_keywords(checker: _Checker, keywords: Keywords) -> None:
                     f"keywords.yaml: {kind}: '{word}' is also a '{owner[key]}' word"
                 )
             owner[key] = kind
+    for first, second in KeywordIndex(keywords.model_dump()).typo_clashes():
+        checker.problems.append(
+            f"keywords.yaml: '{first}' ({owner[first]}) and '{second}' ({owner[second]}) are one "
+            "typo apart, so a typo in either is ambiguous; remove or respell one"
+        )
+
+
+def _check_reading(
+    checker: _Checker,
+    profile: Profile | None,
+    awareness: Awareness | None,
+    consent: Consent | None,
+    survey: Survey | None,
+    programs: dict[str, Program],
+) -> None:
+    """Readable on a phone (errors) and addressed to the person in their gender (warnings)."""
+    files: list[tuple[str, BaseModel | None]] = [
+        ("profile.yaml", profile),
+        ("awareness.yaml", awareness),
+        ("consent.yaml", consent),
+        ("surveys.yaml", survey),
+        *((f"programs/{code}.yaml", program) for code, program in programs.items()),
+    ]
+    for file, model in files:
+        if model is None:
+            continue
+        checker.problems += long_paragraph_problems(file, model)
+        checker.warnings += one_form_warnings(file, model)
+    for program in programs.values():
+        checker.problems += short_name_problems(program)
 
 
 def _check_prefixes(checker: _Checker, programs: dict[str, Program]) -> None:

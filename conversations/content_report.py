@@ -82,12 +82,7 @@ def _source(rule: Rule) -> str:
 
 def rules_table(content: Content) -> str:
     """Per programme, every rule with its source, as Markdown (the README carries it)."""
-    parts: list[str] = [
-        "Every programme: nobody under `MASSAR_MIN_APPLICATION_AGE` (default 18) applies; from "
-        "that age up to 18 an application needs a parent's or guardian's consent, recorded with "
-        "it (Tunisian law 2004-63, art. 28).",
-        "",
-    ]
+    parts: list[str] = []
     for program in content.programs.values():
         parts += [f"#### {program.short_name.get(TABLE_LANGUAGE)} (`{program.code}`)", ""]
         parts += ["| rule | decides | source |", "|---|---|---|"]

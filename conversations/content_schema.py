@@ -35,24 +35,72 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(Strict):
-    """One text in every language the bot speaks."""
+class Gendered(Strict):
+    """A text with the forms that address a woman (``f``) and a man (``m``).
 
-    ar: str
-    fr: str
-    en: str
-    pt: str
+    ``neutral`` is said until the person has answered the gender question, and to a person who
+    preferred not to say; a missing form falls back to it.
+    """
+
+    neutral: str
+    f: str | None = None
+    m: str | None = None
+
+    def pick(self, gender: str | None) -> str:
+        """The form for ``gender`` (``f``, ``m`` or ``None``)."""
+        chosen = self.f if gender == "f" else self.m if gender == "m" else None
+        return chosen or self.neutral
+
+    def forms(self) -> tuple[str, ...]:
+        """Every form written."""
+        return tuple(t for t in (self.neutral, self.f, self.m) if t)
+
+
+#: One language's value: one form for everyone, or forms by grammatical gender.
+LanguageText = str | Gendered
+#: Languages whose grammar marks the gender of the person addressed.
+GENDERED_LANGUAGES: tuple[str, ...] = ("ar", "fr", "pt")
+
+
+class Text(Strict):
+    """One text in every language the bot speaks.
+
+    A language's value is a string, or ``{neutral: ..., f: ..., m: ...}`` where the language
+    addresses a woman and a man differently (``neutral`` is required).
+    """
+
+    ar: LanguageText
+    fr: LanguageText
+    en: LanguageText
+    pt: LanguageText
 
     @model_validator(mode="after")
     def _no_blank_language(self) -> Text:
         for lang in LANGUAGES:
-            if not getattr(self, lang).strip():
+            value = getattr(self, lang)
+            forms = value.forms() if isinstance(value, Gendered) else (value,)
+            if not forms or not all(form.strip() for form in forms):
                 raise ValueError(f"the '{lang}' text is empty")
         return self
 
-    def get(self, lang: str) -> str:
-        """The text in ``lang``; French when the language is unknown."""
-        return str(getattr(self, lang, self.fr))
+    def get(self, lang: str, gender: str | None = None) -> str:
+        """The text in ``lang`` for a person of ``gender``; French when the language is
+        unknown, the neutral form when the gender is."""
+        value = getattr(self, lang, self.fr)
+        return value.pick(gender) if isinstance(value, Gendered) else str(value)
+
+    def forms(self, lang: str) -> tuple[str, ...]:
+        """Every form of the text in ``lang``."""
+        value = getattr(self, lang, self.fr)
+        return value.forms() if isinstance(value, Gendered) else (str(value),)
+
+    def is_gendered(self, lang: str) -> bool:
+        """Whether ``lang`` has forms by gender."""
+        return isinstance(getattr(self, lang, None), Gendered)
+
+    def all_forms(self) -> tuple[str, ...]:
+        """Every form in every language, to recognise what a person types."""
+        return tuple(form for lang in LANGUAGES for form in self.forms(lang))
 
 
 class Condition(Strict):
@@ -363,6 +411,9 @@ class Keywords(Strict):
     language: list[str]
     stop: list[str]
     delete: list[str]
+    greeting: list[str]
+    help: list[str]
+    how_much: list[str]
     yes: list[str]
     no: list[str]
     skip: list[str]

@@ -34,6 +34,8 @@ satisfaction   previous (after the score)
 trainings      trainings (registered, or another session), menu
 survey         survey (next question), previous (done)
 info           info (next field), previous (sent to staff)
+offer_human    previous (a case opens (talk to a person), or try again), menu
+case           previous (keep waiting, or cancel the request)
 =============  ==================================================================================
 """
 
@@ -58,6 +60,7 @@ from conversations.nodes.application import ApplyPickNode, EditPickNode, FormNod
 from conversations.nodes.base import Node
 from conversations.nodes.consent import ConsentNode
 from conversations.nodes.followup import SurveyNode, TrainingsNode, answer_reminder
+from conversations.nodes.handoff import CaseNode, OfferHumanNode, during_case
 from conversations.nodes.menu import (
     ArticleNode,
     LearnNode,
@@ -77,8 +80,10 @@ from conversations.turn import Turn
 logger = logging.getLogger(__name__)
 
 #: Keyword kinds that work at every step; yes/no/skip are only answers to a question.
-GLOBAL_KEYWORDS = frozenset({"menu", "back", "human", "language", "stop", "delete"})
-#: Words still answered while staff have the conversation: privacy and comfort come first.
+GLOBAL_KEYWORDS = frozenset(
+    {"menu", "back", "human", "language", "stop", "delete", "greeting", "help", "how_much"}
+)
+#: Words handled as usual while staff have the conversation; the others open the case menu.
 CASE_KEYWORDS = frozenset({"human", "language", "stop", "delete"})
 #: The detours those words open, whose buttons must keep working during a case.
 CASE_DETOURS = frozenset({"language", "delete"})
@@ -109,6 +114,8 @@ def build_nodes() -> dict[str, Node]:
         "trainings": TrainingsNode(),
         "survey": SurveyNode(),
         "info": InfoNode(),
+        "offer_human": OfferHumanNode(),
+        "case": CaseNode(),
     }
 
 
@@ -123,6 +130,7 @@ class Engine:
         office_hours: when staff answer, to tell people when they will hear back.
         zone: the deployment's time zone, for office hours.
         people: the deployer's choices about minors, the data controller and retention.
+        handoff_wait: how long staff usually take to answer, told to a waiting person.
         raise_errors: re-raise unexpected errors instead of apologising (tests use it).
     """
 
@@ -136,6 +144,7 @@ class Engine:
         office_hours: OfficeHours | None = None,
         zone: tzinfo = UTC,
         people: PeopleRules | None = None,
+        handoff_wait: timedelta | None = None,
         raise_errors: bool = False,
     ) -> None:
         self.content = content
@@ -146,6 +155,7 @@ class Engine:
         self.office_hours = office_hours
         self.zone = zone
         self.people = people or PeopleRules()
+        self.handoff_wait = handoff_wait
         self.nodes = build_nodes()
         self.keywords = KeywordIndex(content.keywords.model_dump())
 
@@ -164,6 +174,7 @@ class Engine:
             office_hours=self.office_hours,
             zone=self.zone,
             people=self.people,
+            handoff_wait=self.handoff_wait,
         )
 
     async def move(
@@ -187,16 +198,16 @@ class Engine:
     async def handle(
         self, conversation: Conversation, incoming: Incoming, *, store: Store, now: datetime
     ) -> list[Outgoing]:
-        """Answer one message: at least one reply, or none while staff have the conversation."""
+        """Answer one message. While staff have the conversation, what the person writes goes
+        to them and gets no reply, except the first one out of office hours; every global word
+        and every button still gets an answer."""
         turn = self._turn(conversation, store, now)
         if conversation.case_open and conversation.node not in CASE_DETOURS | {"new"}:
-            keyword = self.keywords.kind_of(incoming.text or "")
+            keyword = None if incoming.choice_id else self.keywords.kind_of(incoming.text or "")
             if keyword not in CASE_KEYWORDS:
-                await store.add_to_case(
-                    text=incoming.text, attachments=[a.to_dict() for a in incoming.attachments]
-                )
+                await during_case(turn, incoming, keyword)
                 conversation.last_active = now.isoformat()
-                return []
+                return turn.replies
         try:
             await self._handle(turn, incoming)
         except Exception:
@@ -206,8 +217,12 @@ class Engine:
             turn.replies.clear()
             turn.say(turn.gettext("Sorry, something went wrong on our side. Let us start again."))
             await turn.goto("menu")
-        if not turn.replies and not conversation.case_open:
-            await turn.reprompt()
+        if not turn.replies:
+            if conversation.case_open:
+                # Back from a detour while staff have the conversation: never silence.
+                await turn.goto("case", back=snapshot_of(conversation))
+            else:
+                await turn.reprompt()
         conversation.last_active = now.isoformat()
         return turn.replies
 
@@ -225,7 +240,7 @@ class Engine:
             )
             if not await self._open_deep_link(turn, incoming):
                 keyword = self.keywords.kind_of(incoming.text or "")
-                if keyword in GLOBAL_KEYWORDS - {"menu", "back"}:
+                if keyword in GLOBAL_KEYWORDS - {"menu", "back", "greeting"}:
                     conversation.node, conversation.params = "menu", {}
                     await self._keyword(turn, keyword or "")
                 else:
@@ -236,7 +251,9 @@ class Engine:
         if incoming.choice_id and await answer_reminder(turn, incoming.choice_id):
             return
         keyword = self.keywords.kind_of(incoming.text or "") if not incoming.choice_id else None
-        if keyword in GLOBAL_KEYWORDS:
+        if keyword in GLOBAL_KEYWORDS and not (
+            keyword == "greeting" and self._away_too_long(turn)
+        ):
             await self._keyword(turn, keyword or "")
             return
         if self._away_too_long(turn):
@@ -249,7 +266,13 @@ class Engine:
                 await turn.reprompt()
                 return
         node = turn.node
-        reply = turn.resolve(incoming, node.choices(turn), numbered=node.numbered(turn))
+        choices = node.choices(turn)
+        reply = turn.resolve(incoming, choices, numbered=node.numbered(turn))
+        if reply.choice is None and incoming.text and choices and node.numbered(turn):
+            typo = self.keywords.kind_of(incoming.text, typos=True)
+            if typo in GLOBAL_KEYWORDS:
+                await self._keyword(turn, typo)
+                return
         if reply.stale_button:
             turn.say(
                 turn.gettext(
@@ -305,6 +328,26 @@ class Engine:
         turn.understood()
         if keyword == "menu":
             await turn.goto("menu")
+        elif keyword == "greeting":
+            turn.say(turn.gettext("Hello! Here is what I can do for you."))
+            await turn.goto("menu")
+        elif keyword == "help":
+            turn.say(
+                turn.gettext(
+                    "Tap one of the buttons, or type its number. At any time you can type "
+                    "«menu» for the main menu, «back» to go back one step, or «agent» to "
+                    "talk to a member of our team."
+                )
+            )
+            await turn.reprompt()
+        elif keyword == "how_much":
+            turn.say(
+                turn.gettext(
+                    "What each program offers, and how much, is on its page under «Our "
+                    "programs». When you apply, our team tells you what you can receive."
+                )
+            )
+            await turn.reprompt()
         elif keyword == "back":
             await turn.node.back(turn)
         elif keyword == "human":

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -75,9 +75,22 @@ class Translator:
         """``rtl`` for Arabic, ``ltr`` otherwise."""
         return "rtl" if self.lang in RTL_LANGUAGES else "ltr"
 
-    def gettext(self, message: str) -> str:
-        """The translation of an interface string."""
+    def gettext(self, message: str, gender: str | None = None) -> str:
+        """The translation of an interface string.
+
+        With ``gender`` (``f`` or ``m``), the catalog entry of that context (``msgctxt "f"``)
+        is used when there is one, so a text can address a woman and a man each in their own
+        grammar; without it, or without such an entry, the neutral translation.
+        """
+        if gender:
+            gendered = self._translations.pgettext(gender, message)
+            if gendered != message:
+                return gendered
         return self._translations.gettext(message)
+
+    def duration(self, value: timedelta) -> str:
+        """A duration in words, such as ``4 heures``."""
+        return format_timedelta(value, threshold=1.5, locale=self._locale)
 
     def number(self, value: int | float | Decimal) -> str:
         """A number written the local way (``1 500`` in French)."""

@@ -103,6 +103,20 @@ def shorten(label: str, limit: int) -> str:
     return text[: safe_cut(text, budget)].rstrip(_TRAILING) + ELLIPSIS
 
 
+def limit_for(count: int) -> int:
+    """How many characters a choice label has when ``count`` choices are shown together."""
+    return BUTTON_LIMIT if count <= MAX_BUTTONS else LIST_ROW_LIMIT
+
+
+def named_label(label: str, name: str, count: int) -> str:
+    """A label that names something (``Candidatar-se: ESSOR-BIOSP``), or the name alone when
+    the whole label would not fit: shortening must never leave ``Candidatar-se…`` without the
+    program it is for."""
+    if display_length(label) <= limit_for(count):
+        return label
+    return name
+
+
 def cuts_a_word(label: str, limit: int) -> bool:
     """Whether shortening ``label`` to ``limit`` has to cut inside a word."""
     short = shorten(label, limit)

@@ -106,6 +106,31 @@ def _closest(key: str, candidates: Sequence[Candidate]) -> Candidate | None:
     return scored[0][1]
 
 
+#: Words this long or longer are recognised with one typo (a letter missing, added, changed
+#: or two letters swapped); shorter words are too close to each other for that.
+TYPO_MIN_LENGTH = 5
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are at Damerau-Levenshtein distance at most 1."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
 class KeywordIndex:
     """Finds which global word (menu, human, stop...) a message is, if it is one."""
 
@@ -114,10 +139,29 @@ class KeywordIndex:
         for kind, words in words_by_kind.items():
             for word in words:
                 self._kinds[normalize(word)] = kind
+        self._long = [(k, kind) for k, kind in self._kinds.items() if len(k) >= TYPO_MIN_LENGTH]
 
-    def kind_of(self, text: str) -> str | None:
-        """The keyword kind of the whole message, ignoring case, accents, punctuation, emoji."""
+    def kind_of(self, text: str, *, typos: bool = False) -> str | None:
+        """The keyword kind of the whole message, ignoring case, accents, punctuation, emoji.
+
+        With ``typos``, a message of five letters or more one typo away from a keyword of one
+        kind only is that kind ("supprimmer", "retuor"). Callers allow it only where the person
+        is not typing a free answer, so a name such as "Salma" never reads as "salam".
+        """
         key = normalize(text)
         if not key or len(key) > _MAX_MATCH_LENGTH:
             return None
-        return self._kinds.get(key)
+        exact = self._kinds.get(key)
+        if exact or not typos or len(key) < TYPO_MIN_LENGTH:
+            return exact
+        kinds = {kind for word, kind in self._long if within_one_edit(key, word)}
+        return kinds.pop() if len(kinds) == 1 else None
+
+    def typo_clashes(self) -> list[tuple[str, str]]:
+        """Pairs of keywords of different kinds one typo apart: typing either is ambiguous."""
+        return [
+            (a, b)
+            for i, (a, kind_a) in enumerate(self._long)
+            for b, kind_b in self._long[i + 1 :]
+            if kind_a != kind_b and within_one_edit(a, b)
+        ]

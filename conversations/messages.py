@@ -99,6 +99,11 @@ class Conversation:
     erased: bool = False
     #: A member of staff has this conversation: the bot does not answer by itself.
     case_open: bool = False
+    #: The staff return time (ISO) the person was last told about, so it is said once.
+    away_notice: str | None = None
+    #: Answers worth offering back in a later form ("Is +216 ... still your number?"), by
+    #: kind (``phone``, ``name``). Personal data: kept only with consent, like drafts.
+    known: dict[str, Any] = field(default_factory=dict)
 
     def state_json(self) -> dict[str, Any]:
         """The position in the conversation, without profile or consent (stored apart)."""
@@ -108,4 +113,6 @@ class Conversation:
             "drafts": self.drafts,
             "files": self.files,
             "misunderstood": self.misunderstood,
+            "away_notice": self.away_notice,
+            "known": self.known,
         }

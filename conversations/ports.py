@@ -73,6 +73,10 @@ class Store(Protocol):
         """Add a message the person sent while staff have the conversation."""
         ...
 
+    async def cancel_case(self) -> None:
+        """Close the person's open case at the person's request (status ``cancelled``)."""
+        ...
+
     async def rate_case(self, *, case_id: int, score: int) -> None:
         """Record the person's 1-5 satisfaction with a closed case."""
         ...

@@ -25,6 +25,7 @@ class MemoryStore:
     reminder_answers: dict[int, str] = field(default_factory=dict)
     surveys: dict[int, dict[str, Any]] = field(default_factory=dict)
     erased: int = 0
+    cancelled: int = 0
     counters: dict[str, int] = field(default_factory=dict)
 
     async def submit_application(
@@ -70,6 +71,9 @@ class MemoryStore:
     async def add_to_case(self, *, text: str | None, attachments: list[dict[str, Any]]) -> None:
         self.case_messages.append(text)
         self.case_files.extend(attachments)
+
+    async def cancel_case(self) -> None:
+        self.cancelled += 1
 
     async def rate_case(self, *, case_id: int, score: int) -> None:
         self.ratings[case_id] = score

@@ -7,22 +7,26 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from conversations.content_loader import Content
+from conversations.content_schema import Text
 from conversations.i18n import Catalogs, Translator
 from conversations.matching import Candidate, match_choice
 from conversations.messages import Choice, Conversation, Incoming, Outgoing
 from conversations.office_hours import OfficeHours
+from conversations.paging import MESSAGE_LIMIT, split_message
 from conversations.people import PeopleRules
 from conversations.ports import Store
 
 if TYPE_CHECKING:
     from conversations.nodes.base import Node
 
-#: Misunderstood inputs in a row before the bot points to the menu and to a person.
+#: Misunderstood inputs in a row before the bot offers a person.
 MISUNDERSTOOD_LIMIT = 3
+#: The answer to the gender question that chooses each grammatical form of a text.
+GENDER_FORMS: dict[str, str] = {"woman": "f", "man": "m"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Turn:
     office_hours: OfficeHours | None = None
     zone: tzinfo = UTC
     people: PeopleRules = field(default_factory=PeopleRules)
+    handoff_wait: timedelta | None = None
     replies: list[Outgoing] = field(default_factory=list)
 
     @property
@@ -69,20 +74,37 @@ class Turn:
         """The node the person is at."""
         return self.nodes[self.conversation.node]
 
+    @property
+    def gender(self) -> str | None:
+        """``f`` or ``m`` once the person has said, for languages that mark gender."""
+        return GENDER_FORMS.get(str(self.conversation.profile.get("gender", "")))
+
     def gettext(self, message: str) -> str:
-        """An interface string in the person's language."""
-        return self.tr.gettext(message)
+        """An interface string in the person's language, in the person's grammatical gender
+        when the catalog has that form (context ``f`` or ``m``)."""
+        return self.tr.gettext(message, gender=self.gender)
+
+    def text(self, text: Text) -> str:
+        """A content text in the person's language and grammatical gender."""
+        return text.get(self.lang, self.gender)
 
     def say(self, text: str) -> None:
-        """Add a plain message to the replies."""
-        self.replies.append(Outgoing(text=text, language=self.lang, direction=self.tr.direction))
+        """Add a plain message to the replies; a long one becomes several, none over
+        :data:`MESSAGE_LIMIT` characters, cut between paragraphs."""
+        for part in split_message(text, MESSAGE_LIMIT):
+            self.replies.append(
+                Outgoing(text=part, language=self.lang, direction=self.tr.direction)
+            )
 
     def ask(self, text: str, candidates: Sequence[Candidate]) -> None:
         """Add a message with buttons for ``candidates`` (ids carry this question's token)."""
         token = self.question_token()
         choices = tuple(Choice(f"{token}.{c.id}", c.label) for c in candidates)
+        *before, last = split_message(text, MESSAGE_LIMIT) or [text]
+        for part in before:
+            self.say(part)
         self.replies.append(
-            Outgoing(text=text, language=self.lang, direction=self.tr.direction, choices=choices)
+            Outgoing(text=last, language=self.lang, direction=self.tr.direction, choices=choices)
         )
 
     def question_token(self) -> str:
@@ -105,20 +127,17 @@ class Turn:
         self.conversation.misunderstood = 0
 
     async def not_understood(self, message: str) -> None:
-        """Explain what is expected and ask again; after a few misses, bring in a person."""
+        """Explain what is expected and ask again; after a few misses, offer a person."""
         self.conversation.misunderstood += 1
         self.say(message)
-        if self.conversation.misunderstood >= MISUNDERSTOOD_LIMIT:
+        if (
+            self.conversation.misunderstood >= MISUNDERSTOOD_LIMIT
+            and self.conversation.node != "offer_human"
+        ):
             self.conversation.misunderstood = 0
-            from conversations.nodes.menu import request_human
+            from conversations.nodes.handoff import offer_human
 
-            self.say(
-                self.gettext(
-                    "I am having trouble understanding you, so I am asking a "
-                    "member of our team to help."
-                )
-            )
-            await request_human(self, reason="misunderstood")
+            await offer_human(self)
             return
         await self.reprompt()
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from conversations.content_loader import Content
 from conversations.content_schema import Question
 from conversations.messages import Conversation
+from conversations.remembered import known_answer
 
 #: A profile that makes the person eligible, per program, as option ids and values.
 ELIGIBLE_PROFILES: dict[str, dict[str, Any]] = {
@@ -128,6 +129,9 @@ def autopilot_answer(
     if node == "form":
         form = content.programs[params["program"]].form
         question = next(q for q in form if q.id == params["field"])
+        offered = known_answer(question, conversation.known, conversation.profile)
+        if offered is not None and not params.get("typing"):
+            return None, "keep"
         if question.type in ("choice", "sector", "value_chain"):
             options = question.options or content.programs[params["program"]].value_chains
             option = options[-1].id if question.type != "sector" else "crafts"

@@ -51,7 +51,7 @@ async def list_cases(
     session: SessionDep,
     principal: CurrentStaff,
     paging: PagingDep,
-    status: Literal["open", "closed"] | None = None,
+    status: Literal["open", "closed", "cancelled"] | None = None,
     program: ProgramCode | None = None,
     assigned_to: Id | None = None,
 ) -> Page[CaseRead]:

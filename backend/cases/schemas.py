@@ -16,7 +16,7 @@ class CaseRead(Output):
     id: int
     beneficiary_id: int | None
     program: str | None
-    status: Literal["open", "closed"]
+    status: Literal["open", "closed", "cancelled"]
     reason: str
     assigned_to: int | None
     opened_at: datetime

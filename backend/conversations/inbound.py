@@ -104,7 +104,7 @@ class InboundService:
                 beneficiary.unreachable = False
                 inbound.beneficiary_id = beneficiary.id
                 if conversation.consent_version is not None:
-                    inbound.text = _kept_text(envelope.incoming)
+                    inbound.text = _kept_text(envelope)
                     inbound.attachments = _attachments(envelope.incoming) or None
             rows = await queue_messages(
                 session,
@@ -176,8 +176,9 @@ async def _has_open_case(session: AsyncSession, beneficiary_id: int) -> bool:
     return found is not None
 
 
-def _kept_text(incoming: Incoming) -> str | None:
-    return incoming.text
+def _kept_text(envelope: InboundEnvelope) -> str | None:
+    """What the person's transcript shows: the text typed, or the label of the button."""
+    return envelope.incoming.text or envelope.shown
 
 
 def _attachments(incoming: Incoming) -> list[dict[str, str | None]]:

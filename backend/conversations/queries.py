@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.applications.models import Application
-from backend.conversations.models import OutboxMessage
+from backend.conversations.models import InboundMessage, OutboxMessage
 from backend.db.paging import page_of
+from backend.people.models import Beneficiary
 from backend.staff.scope import visible
 from backend.staff.service import Principal
 
@@ -41,18 +43,45 @@ async def sent_to(
     after: int,
     also: Sequence[int] = (),
     limit: int,
-) -> list[tuple[int, dict[str, Any]]]:
-    """Id and payload of the messages sent to ``address`` after id ``after``, oldest first,
-    plus those in ``also`` (replies that carry no address any more, after an erasure)."""
-    mine = and_(OutboxMessage.address == address, OutboxMessage.id > after)
+) -> list[tuple[int, dict[str, Any], datetime | None]]:
+    """Id, payload and time of the messages sent to ``address`` after id ``after``, oldest
+    first, plus those in ``also`` (this post's replies) whatever their status, and whether or
+    not they still carry an address (an erasure's confirmation loses it once sent)."""
+    sent = and_(
+        OutboxMessage.address == address,
+        OutboxMessage.id > after,
+        OutboxMessage.status == "sent",
+    )
     rows = await session.execute(
-        select(OutboxMessage.id, OutboxMessage.payload)
+        select(OutboxMessage.id, OutboxMessage.payload, OutboxMessage.created_at)
         .where(
             OutboxMessage.channel == channel,
-            OutboxMessage.status == "sent",
-            or_(mine, OutboxMessage.id.in_(also)) if also else mine,
+            or_(sent, OutboxMessage.id.in_(also)) if also else sent,
         )
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
-    return [(row.id, row.payload) for row in rows]
+    return [(row.id, row.payload, row.created_at) for row in rows]
+
+
+async def person_at(session: AsyncSession, *, channel: str, address: str) -> int | None:
+    """The id of the person writing from ``address`` on ``channel``, if they still exist."""
+    found: int | None = await session.scalar(
+        select(Beneficiary.id).where(
+            Beneficiary.channel == channel, Beneficiary.address == address
+        )
+    )
+    return found
+
+
+async def own_messages(
+    session: AsyncSession, *, beneficiary_id: int, limit: int
+) -> list[tuple[int, str, datetime | None]]:
+    """What the person wrote and we kept (only with consent), oldest first."""
+    rows = await session.execute(
+        select(InboundMessage.id, InboundMessage.text, InboundMessage.received_at)
+        .where(InboundMessage.beneficiary_id == beneficiary_id, InboundMessage.text.is_not(None))
+        .order_by(InboundMessage.id)
+        .limit(limit)
+    )
+    return [(row.id, row.text or "", row.received_at) for row in rows]

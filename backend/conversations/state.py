@@ -23,6 +23,8 @@ def load_conversation(beneficiary: Beneficiary) -> Conversation:
         drafts=state.get("drafts", {}),
         files=state.get("files", {}),
         misunderstood=state.get("misunderstood", 0),
+        away_notice=state.get("away_notice"),
+        known=state.get("known", {}),
         profile=dict(beneficiary.profile or {}),
         consent_version=beneficiary.consent_version,
         consent_at=beneficiary.consent_at.isoformat() if beneficiary.consent_at else None,
@@ -41,6 +43,7 @@ def save_conversation(beneficiary: Beneficiary, conversation: Conversation) -> N
     if not consented:
         state["drafts"] = {}
         state["files"] = {}
+        state["known"] = {}
     beneficiary.state = state
     beneficiary.profile = conversation.profile if consented else {}
     beneficiary.consent_version = conversation.consent_version

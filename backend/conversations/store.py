@@ -97,6 +97,13 @@ class DatabaseStore(FollowUpStore):
         )
         await self._session.flush()
 
+    async def cancel_case(self) -> None:
+        await self._session.execute(
+            update(Case)
+            .where(Case.beneficiary_id == self._beneficiary.id, Case.status == "open")
+            .values(status="cancelled", closed_at=self._now)
+        )
+
     async def rate_case(self, *, case_id: int, score: int) -> None:
         await self._session.execute(
             update(Case)

@@ -33,6 +33,7 @@ from bot.telegram.common import (
 )
 from bot.telegram.polling import Poller
 from bot.telegram.redact import protect
+from conversations.bidi import for_display
 from conversations.i18n import Catalogs
 from conversations.messages import Outgoing
 
@@ -183,6 +184,7 @@ class TelegramChannel:
         """
         if self._stopped:
             raise TransientSendError("the Telegram channel is stopping", code="stopped")
+        message = for_display(message)
         parts = split_text(message.text)
         keyboard = inline_keyboard(message.choices) or None
         key = (address, _digest(message))

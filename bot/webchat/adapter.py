@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.base import InboundEnvelope, SendResult
+from conversations.bidi import for_display
 from conversations.messages import Incoming, Outgoing
 
 CHANNEL = "webchat"
@@ -33,6 +34,9 @@ class WebChatPost(BaseModel):
     language: str | None = Field(default=None, max_length=35)
     start: str | None = Field(default=None, max_length=64, description="A deep-link payload.")
     after: int = Field(default=0, ge=0, description="Return the messages after this id.")
+    label: str | None = Field(
+        default=None, max_length=200, description="The label of the button pressed, as shown."
+    )
 
     @field_validator("session", "message_id")
     @classmethod
@@ -52,12 +56,14 @@ def to_envelope(post: WebChatPost) -> InboundEnvelope:
             language_hint=post.language,
             start_payload=post.start,
         ),
+        shown=post.label if post.choice_id else None,
     )
 
 
 def render(message_id: int, payload: dict[str, Any]) -> dict[str, Any]:
-    """An outbox message as the page draws it."""
-    outgoing = Outgoing.from_payload(payload)
+    """An outbox message as the page draws it (left-to-right runs isolated in Arabic; the page
+    shows each isolated run as a ``<bdi>``)."""
+    outgoing = for_display(Outgoing.from_payload(payload))
     return {
         "id": message_id,
         "text": outgoing.text,
@@ -65,6 +71,11 @@ def render(message_id: int, payload: dict[str, Any]) -> dict[str, Any]:
         "lang": outgoing.language,
         "choices": [{"id": c.id, "label": c.label} for c in outgoing.choices],
     }
+
+
+def render_mine(inbound_id: int, text: str) -> dict[str, Any]:
+    """One of the person's own messages, for the restored transcript."""
+    return {"id": f"in-{inbound_id}", "mine": True, "text": text, "dir": "auto", "choices": []}
 
 
 class WebChatAdapter:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.whatsapp.shorten import split_text, unique_titles
+from conversations.bidi import for_display
 from conversations.labels import shorten
 from conversations.messages import Choice, Outgoing
 
@@ -54,6 +55,7 @@ class TemplateRef:
 
 def render(to: str, message: Outgoing, labels: Labels) -> list[Payload]:
     """The API calls that deliver ``message``, in order."""
+    message = for_display(message)
     if not message.choices:
         return [_text(to, part) for part in split_text(message.text, TEXT_LIMIT)]
     parts = split_text(message.text, INTERACTIVE_BODY_LIMIT) or [labels.choose]

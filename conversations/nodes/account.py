@@ -106,7 +106,7 @@ class MyDataNode(Node):
         elif action == "delete":
             await turn.goto("delete", back=snapshot_of(turn.conversation))
         elif action == "privacy":
-            turn.say(turn.content.consent.text.get(turn.lang).rsplit("\n", 1)[0])
+            turn.say(turn.text(turn.content.consent.text).rsplit("\n", 1)[0])
             await turn.reprompt()
         else:
             await turn.goto("menu")

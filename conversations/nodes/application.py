@@ -11,6 +11,7 @@ from typing import Any
 from conversations.content_schema import Program, Question
 from conversations.fields import CHOICE_TYPES, Invalid, display_value
 from conversations.matching import Candidate
+from conversations.messages import Incoming
 from conversations.nodes.base import Node
 from conversations.nodes.consent import ask_consent, has_consent
 from conversations.nodes.orientation import explain_ineligible
@@ -26,6 +27,7 @@ from conversations.nodes.questions import (
     read_answer,
 )
 from conversations.people import too_young
+from conversations.remembered import known_answer, remember, remembered_kind
 from conversations.rules import judge
 from conversations.turn import Reply, Turn
 
@@ -79,7 +81,7 @@ async def start_application(turn: Turn, code: str) -> None:
         if existing.program == code and existing.status not in CLOSED_STATUSES:
             turn.say(
                 _("You have already applied to {program}: your reference is {reference}.").format(
-                    program=program.short_name.get(turn.lang), reference=existing.reference
+                    program=turn.text(program.short_name), reference=existing.reference
                 )
             )
             await turn.goto("menu")
@@ -90,7 +92,7 @@ async def start_application(turn: Turn, code: str) -> None:
     else:
         turn.say(
             _("Application to {program}. Type «back» to go back one question.").format(
-                program=program.short_name.get(turn.lang)
+                program=turn.text(program.short_name)
             )
         )
     await continue_form(turn, program)
@@ -128,8 +130,8 @@ class ApplyPickNode(Node):
             *(
                 Candidate(
                     p.code,
-                    p.short_name.get(turn.lang),
-                    (p.code, *p.short_name.model_dump().values()),
+                    turn.text(p.short_name),
+                    (p.code, *p.short_name.all_forms()),
                 )
                 for p in programs
             ),
@@ -150,7 +152,11 @@ class ApplyPickNode(Node):
 
 
 class FormNode(Node):
-    """One field of a program's form."""
+    """One field of a program's form.
+
+    A name, phone or sector given before is offered back first ("Is +216 ... still your
+    number?"): «yes» keeps it, «change» asks the field, and typing a new answer also works.
+    """
 
     resumable = True
     leads_to = (
@@ -163,14 +169,35 @@ class FormNode(Node):
         wanted = turn.conversation.params.get("field")
         return next((q for q in program.form if q.id == wanted), None)
 
+    def _offer(self, turn: Turn, field: Question) -> Any | None:
+        params = turn.conversation.params
+        if params.get("typing") or field.id in turn.conversation.drafts.get(
+            params.get("program", ""), {}
+        ):
+            return None
+        return known_answer(field, turn.conversation.known, turn.conversation.profile)
+
+    def _offer_choices(self, turn: Turn) -> list[Candidate]:
+        keywords = turn.content.keywords
+        return [
+            Candidate("keep", turn.gettext("Yes"), tuple(keywords.yes)),
+            Candidate("change", turn.gettext("Change"), tuple(keywords.no)),
+        ]
+
     def choices(self, turn: Turn) -> list[Candidate]:
         program = _program(turn)
         field = self._field(turn, program) if program else None
-        return question_choices(turn, field, program) if program and field else []
+        if not program or not field:
+            return []
+        if self._offer(turn, field) is not None:
+            return self._offer_choices(turn)
+        return question_choices(turn, field, program)
 
     def numbered(self, turn: Turn) -> bool:
         program = _program(turn)
         field = self._field(turn, program) if program else None
+        if field is not None and self._offer(turn, field) is not None:
+            return True
         return field is None or field.type in CHOICE_TYPES
 
     async def prompt(self, turn: Turn) -> None:
@@ -179,7 +206,22 @@ class FormNode(Node):
         if program is None or field is None:
             await turn.goto("menu")
             return
-        ask_question(turn, field, program)
+        offer = self._offer(turn, field)
+        if offer is None:
+            ask_question(turn, field, program)
+            return
+        shown = display_value(
+            field, offer, turn.tr, sectors=list(turn.content.sectors.sectors), program=program
+        )
+        questions = {
+            "phone": turn.gettext("Is {value} still your number?"),
+            "name": turn.gettext("Is your name still {value}?"),
+            "sector": turn.gettext("Is your project still in this sector: {value}?"),
+        }
+        turn.ask(
+            questions[remembered_kind(field) or "name"].format(value=shown),
+            self._offer_choices(turn),
+        )
 
     async def receive(self, turn: Turn, reply: Reply) -> None:
         program = _program(turn)
@@ -187,12 +229,32 @@ class FormNode(Node):
         if program is None or field is None:
             await turn.goto("menu")
             return
+        offer = self._offer(turn, field)
+        if offer is not None:
+            if reply.choice is not None and reply.choice.id == "keep":
+                turn.understood()
+                await self._answered(turn, program, field, offer)
+                return
+            turn.conversation.params = {**turn.conversation.params, "typing": True}
+            if reply.choice is not None:
+                turn.understood()
+                await turn.reprompt()
+                return
+            reply = turn.resolve(
+                Incoming(text=reply.text),
+                question_choices(turn, field, program),
+                numbered=field.type in CHOICE_TYPES,
+            )
         answer = read_answer(turn, field, reply, program, _answers(turn, program))
         if isinstance(answer, Invalid):
             await turn.not_understood(answer.message)
             return
         turn.understood()
-        draft = {**turn.conversation.drafts.get(program.code, {}), field.id: answer.value}
+        await self._answered(turn, program, field, answer.value)
+
+    async def _answered(self, turn: Turn, program: Program, field: Question, value: Any) -> None:
+        remember(field, value, turn.conversation.known)
+        draft = {**turn.conversation.drafts.get(program.code, {}), field.id: value}
         draft = prune(program.form, draft, base=turn.conversation.profile)
         turn.conversation.drafts[program.code] = draft
         if guardian_refused(draft):
@@ -224,7 +286,7 @@ class FormNode(Node):
 
     def describe(self, turn: Turn) -> str:
         program = _program(turn)
-        name = program.short_name.get(turn.lang) if program else ""
+        name = turn.text(program.short_name) if program else ""
         return turn.gettext("your application to {program}").format(program=name)
 
 
@@ -253,9 +315,7 @@ class SummaryNode(Node):
             await turn.goto("menu")
             return
         answers = _answers(turn, program)
-        lines = [
-            _("Your application to {program}:").format(program=program.short_name.get(turn.lang))
-        ]
+        lines = [_("Your application to {program}:").format(program=turn.text(program.short_name))]
         sectors = list(turn.content.sectors.sectors)
         for field in program.form:
             if applies(field, answers) and field.id in answers:
@@ -302,7 +362,7 @@ class SummaryNode(Node):
 def field_label(turn: Turn, field: Question) -> str:
     """A field's short name for the summary."""
     label = field.summary_label or field.prompt
-    return label.get(turn.lang)
+    return turn.text(label)
 
 
 async def submit(turn: Turn, program: Program) -> None:

@@ -146,7 +146,7 @@ class SurveyNode(Node):
         question = self._question(turn)
         if question is None:
             first = turn.content.survey.questions[0]
-            turn.say(turn.content.survey.intro.get(turn.lang))
+            turn.say(turn.text(turn.content.survey.intro))
             turn.conversation.params["q"] = first.id
             ask_question(turn, first, self._program(turn))
             return

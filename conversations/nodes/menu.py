@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from conversations.content_schema import Article, Program
 from conversations.matching import Candidate
 from conversations.nodes.base import Node
+from conversations.paging import MESSAGE_LIMIT, split_message
 from conversations.turn import Reply, Turn
-
-
-def all_labels(text_by_lang: dict[str, str]) -> tuple[str, ...]:
-    """Every language's label, so a person typing in another language is still understood."""
-    return tuple(text_by_lang.values())
 
 
 class MenuNode(Node):
@@ -84,7 +81,7 @@ async def show_applications(turn: Turn) -> None:
     lines = [_("Your applications:")]
     for app in applications:
         program = turn.content.programs.get(app.program)
-        name = program.short_name.get(turn.lang) if program else app.program
+        name = turn.text(program.short_name) if program else app.program
         lines.append(
             _("• {reference} — {program}: {status} (sent on {date})").format(
                 reference=app.reference,
@@ -168,7 +165,7 @@ class LearnNode(Node):
 
     def choices(self, turn: Turn) -> list[Candidate]:
         articles = [
-            Candidate(a.id, a.title.get(turn.lang), all_labels(a.title.model_dump()))
+            Candidate(a.id, turn.text(a.title), a.title.all_forms())
             for a in turn.content.awareness.articles
         ]
         return [*articles, Candidate("menu", turn.gettext("Main menu"))]
@@ -186,8 +183,35 @@ class LearnNode(Node):
             await turn.goto("article", id=reply.choice.id)
 
 
+def pages_of(turn: Turn, text: str) -> tuple[str, bool]:
+    """The page of a long text the person is at, and whether more follows: a programme page or
+    an article over :data:`MESSAGE_LIMIT` characters is read in «More» steps."""
+    pages = split_message(text, MESSAGE_LIMIT)
+    page = min(int(turn.conversation.params.get("page", 0)), len(pages) - 1)
+    return pages[page], page < len(pages) - 1
+
+
+def more_choice(turn: Turn) -> Candidate:
+    """The «More» button of a long text."""
+    return Candidate("more", turn.gettext("More"), ("+", "suite", "mais", "المزيد"))
+
+
+async def next_page(turn: Turn) -> None:
+    """Show the next page of the text the person is reading."""
+    params = dict(turn.conversation.params)
+    params["page"] = int(params.get("page", 0)) + 1
+    await turn.goto(turn.conversation.node, **params)
+
+
 class ArticleNode(Node):
-    """One awareness article, then where to go next."""
+    """One awareness article, in pages when long, then where to go next."""
+
+    def _article(self, turn: Turn) -> Article | None:
+        article_id = turn.conversation.params.get("id")
+        return next((a for a in turn.content.awareness.articles if a.id == article_id), None)
+
+    def _text(self, turn: Turn, article: Article) -> str:
+        return f"{turn.text(article.title)}\n\n{turn.text(article.body)}"
 
     leads_to = (
         ("learn", ""),
@@ -197,22 +221,33 @@ class ArticleNode(Node):
 
     def choices(self, turn: Turn) -> list[Candidate]:
         _ = turn.gettext
-        return [
+        links = [
             Candidate("learn", _("Other topics")),
             Candidate("orient", _("Programs for me")),
             Candidate("menu", _("Main menu")),
         ]
+        article = self._article(turn)
+        if article and pages_of(turn, self._text(turn, article))[1]:
+            return [more_choice(turn), *links]
+        return links
 
     async def prompt(self, turn: Turn) -> None:
-        article_id = turn.conversation.params.get("id")
-        article = next((a for a in turn.content.awareness.articles if a.id == article_id), None)
+        article = self._article(turn)
         if article is None:
             await turn.goto("learn")
             return
-        turn.say(f"{article.title.get(turn.lang)}\n\n{article.body.get(turn.lang)}")
+        page, more = pages_of(turn, self._text(turn, article))
+        if more:
+            turn.ask(page, self.choices(turn))
+            return
+        turn.say(page)
         turn.ask(turn.gettext("What next?"), self.choices(turn))
 
     async def receive(self, turn: Turn, reply: Reply) -> None:
+        if reply.choice is not None and reply.choice.id == "more":
+            turn.understood()
+            await next_page(turn)
+            return
         await follow_link(turn, reply)
 
     async def back(self, turn: Turn) -> None:
@@ -248,9 +283,7 @@ class ProgramsNode(Node):
 
     def choices(self, turn: Turn) -> list[Candidate]:
         programs = [
-            Candidate(
-                p.code, p.short_name.get(turn.lang), (p.code, *p.short_name.model_dump().values())
-            )
+            Candidate(p.code, turn.text(p.short_name), (p.code, *p.short_name.all_forms()))
             for p in turn.content.programs.values()
         ]
         return [*programs, Candidate("menu", turn.gettext("Main menu"))]
@@ -258,9 +291,7 @@ class ProgramsNode(Node):
     async def prompt(self, turn: Turn) -> None:
         lines = [turn.gettext("Our programs:")]
         for program in turn.content.programs.values():
-            lines.append(
-                f"• {program.short_name.get(turn.lang)}: {program.summary.get(turn.lang)}"
-            )
+            lines.append(f"• {turn.text(program.short_name)}: {turn.text(program.summary)}")
         turn.say("\n".join(lines))
         turn.ask(turn.gettext("Which one would you like to know more about?"), self.choices(turn))
 
@@ -275,7 +306,10 @@ class ProgramsNode(Node):
 
 
 class ProgramNode(Node):
-    """One program's page."""
+    """One program's page, in pages when long."""
+
+    def _text(self, turn: Turn, program: Program) -> str:
+        return f"{turn.text(program.name)}\n\n{turn.text(program.details)}"
 
     leads_to = (
         ("form", "via start_application"),
@@ -287,22 +321,34 @@ class ProgramNode(Node):
     def choices(self, turn: Turn) -> list[Candidate]:
         _ = turn.gettext
         code = turn.conversation.params.get("code", "")
-        return [
+        links = [
             Candidate(f"apply:{code}", _("Apply to this program")),
             Candidate("orient", _("Programs for me")),
             Candidate("programs", _("All programs")),
             Candidate("menu", _("Main menu")),
         ]
+        program = turn.content.programs.get(code)
+        if program and pages_of(turn, self._text(turn, program))[1]:
+            return [more_choice(turn), *links]
+        return links
 
     async def prompt(self, turn: Turn) -> None:
         program = turn.content.programs.get(turn.conversation.params.get("code", ""))
         if program is None:
             await turn.goto("programs")
             return
-        turn.say(f"{program.name.get(turn.lang)}\n\n{program.details.get(turn.lang)}")
+        page, more = pages_of(turn, self._text(turn, program))
+        if more:
+            turn.ask(page, self.choices(turn))
+            return
+        turn.say(page)
         turn.ask(turn.gettext("What next?"), self.choices(turn))
 
     async def receive(self, turn: Turn, reply: Reply) -> None:
+        if reply.choice is not None and reply.choice.id == "more":
+            turn.understood()
+            await next_page(turn)
+            return
         await follow_link(turn, reply)
 
     async def back(self, turn: Turn) -> None:

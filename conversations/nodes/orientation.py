@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conversations.content_schema import Program
+from conversations.labels import named_label
 from conversations.matching import Candidate
 from conversations.nodes.base import Node
 from conversations.nodes.consent import ask_consent, has_consent
@@ -41,8 +42,8 @@ def explain_ineligible(turn: Turn, verdict: Verdict) -> str:
         "A member of our team can point you to other help: type «human»."
     )
     return turn.gettext("{program}: not for you now, because {reason}. {elsewhere}").format(
-        program=verdict.program.short_name.get(turn.lang),
-        reason=verdict.failed.failed.get(turn.lang),
+        program=turn.text(verdict.program.short_name),
+        reason=turn.text(verdict.failed.failed),
         elsewhere=advice,
     )
 
@@ -56,8 +57,8 @@ def _missed(turn: Turn, others: list[Verdict]) -> str:
         assert verdict.failed is not None  # noqa: S101 - ``others`` are the failed verdicts
         lines.append(
             _("• {program}: {reason}.").format(
-                program=verdict.program.short_name.get(turn.lang),
-                reason=verdict.failed.failed.get(turn.lang),
+                program=turn.text(verdict.program.short_name),
+                reason=turn.text(verdict.failed.failed),
             )
         )
         advice += [text for text in referrals(turn, verdict.program) if text not in advice]
@@ -87,11 +88,16 @@ class ResultsNode(Node):
 
     def choices(self, turn: Turn) -> list[Candidate]:
         _ = turn.gettext
+        eligible = [v for v in verdicts(turn) if v.eligible]
         apply = [
             Candidate(
                 f"apply:{v.program.code}",
-                _("Apply: {program}").format(program=v.program.short_name.get(turn.lang)),
-                (v.program.code, *v.program.short_name.model_dump().values()),
+                named_label(
+                    _("Apply: {program}").format(program=turn.text(v.program.short_name)),
+                    turn.text(v.program.short_name),
+                    len(eligible) + 2,
+                ),
+                (v.program.code, *v.program.short_name.all_forms()),
             )
             for v in verdicts(turn)
             if _open(turn, v)
@@ -120,10 +126,10 @@ class ResultsNode(Node):
         if eligible:
             lines = [_("Programs that fit you:")]
             for verdict in eligible:
-                reasons = turn.tr.join([r.passed.get(turn.lang) for r in verdict.passed])
+                reasons = turn.tr.join([turn.text(r.passed) for r in verdict.passed])
                 lines.append(
                     _("✅ {program}: because {reasons}.").format(
-                        program=verdict.program.short_name.get(turn.lang), reasons=reasons
+                        program=turn.text(verdict.program.short_name), reasons=reasons
                     )
                 )
                 if not verdict.program.accepts_applications:

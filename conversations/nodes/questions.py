@@ -90,7 +90,7 @@ def question_choices(turn: Turn, question: Question, program: Program | None) ->
     else:
         options = options_of(question, list(turn.content.sectors.sectors), program)
         candidates = [
-            Candidate(o.id, o.label.get(turn.lang), (*o.label.model_dump().values(), *o.synonyms))
+            Candidate(o.id, turn.text(o.label), (*o.label.all_forms(), *o.synonyms))
             for o in options
         ]
     if not question.required:
@@ -103,13 +103,13 @@ def ask_question(turn: Turn, question: Question, program: Program | None) -> Non
 
     An amount's prompt may name ``{currency}``: the programme's, where the person lives.
     """
-    text = question.prompt.get(turn.lang)
+    text = turn.text(question.prompt)
     if question.type == "amount" and CURRENCY_PLACEHOLDER in text:
         country = turn.conversation.profile.get("country")
         currency = currency_of(question, program, country)
         text = text.replace(CURRENCY_PLACEHOLDER, turn.tr.currency_name(currency))
     if question.help:
-        text = f"{text}\n{question.help.get(turn.lang)}"
+        text = f"{text}\n{turn.text(question.help)}"
     candidates = question_choices(turn, question, program)
     if candidates:
         turn.ask(text, candidates)

@@ -69,8 +69,8 @@ def test_missing_language_is_named_with_its_item(content_copy: Path) -> None:
 def test_condition_on_a_later_question_is_refused(content_copy: Path) -> None:
     _replace(
         content_copy / "profile.yaml",
-        'when: {field: country, equals: tn}\n    prompt:\n      ar: "في أي ولاية',
-        'when: {field: sector, equals: crafts}\n    prompt:\n      ar: "في أي ولاية',
+        'when: {field: country, equals: tn}\n    prompt:\n      ar: "ما هي ولاية',
+        'when: {field: sector, equals: crafts}\n    prompt:\n      ar: "ما هي ولاية',
     )
     problems = _problems(content_copy)
     assert problems == [

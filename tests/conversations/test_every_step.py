@@ -111,7 +111,7 @@ async def test_delete_asks_for_confirmation_first(engine: Engine) -> None:
 INVALID = {
     "age": ["abc", "-4", "200", "٣٠٠", "😀", "x" * 5000],
     "full_name": ["", "   ", "🙂🙂🙂", "x" * 5000],
-    "phone": ["123", "hello", "+33 6 12 34 56 78 90", "٠٠٠"],
+    "phone": ["123", "allo allo", "+33 6 12 34 56 78 90", "٠٠٠"],
     # No ceiling any more: the UTSS document sets no amount range ("99999999" is accepted).
     "amount_requested": ["beaucoup", "1,5555", "-300", "0,5", "1 2 3"],
     "household_size": ["many", "-1", "1000", "2.5.6"],
@@ -137,7 +137,7 @@ async def test_invalid_answers_are_reasked_in_the_persons_language(
             assert all(r.language == lang for r in chat.replies)
 
 
-async def test_three_misunderstood_answers_bring_in_a_person(engine: Engine) -> None:
+async def test_three_misunderstood_answers_offer_a_person(engine: Engine) -> None:
     chat = Chat(engine, "en")
     await chat.send("hi")
     await chat.press("orient")
@@ -149,9 +149,17 @@ async def test_three_misunderstood_answers_bring_in_a_person(engine: Engine) -> 
         assert "Please choose one of the options" in chat.text
     assert chat.store.handoffs == []
     await chat.send("banana")
+    assert chat.store.handoffs == [], "a person is offered, not called without asking"
+    assert not chat.conversation.case_open
+    assert "talk to a member of our team" in chat.text
+    assert "Talk to a person" in chat.labels
+    await chat.press("retry")
+    assert chat.conversation.params["q"] == "gender", "trying again asks the question again"
+    for _ in range(3):
+        await chat.send("banana")
+    await chat.press("human")
     assert chat.store.handoffs == ["misunderstood"]
     assert chat.conversation.case_open
-    assert "member of our team" in chat.text
 
 
 async def test_old_button_is_recognised_as_old(engine: Engine) -> None:
