@@ -74,6 +74,27 @@ class TrainingDetail(TrainingRead):
     enrollments: list[EnrollmentRead]
 
 
+class AttendanceMark(Input):
+    """Whether one enrolled person came to the session."""
+
+    beneficiary_id: Id
+    status: Literal["present", "absent", "excused"]
+
+
+class AttendanceUpdate(Input):
+    """Marks for a session; marking someone again replaces their mark."""
+
+    marks: list[AttendanceMark] = Field(min_length=1, max_length=1000)
+
+
+class AttendanceRead(Output):
+    """A person's attendance at a session, as staff marked it."""
+
+    beneficiary_id: int
+    status: str
+    marked_at: datetime
+
+
 class Segment(Input):
     """Who receives a broadcast: everyone matching all the criteria given (none: everyone).
 
@@ -92,6 +113,14 @@ class Segment(Input):
     training: Id | list[Id] | None = Field(
         default=None, description="People enrolled in this training session (id)."
     )
+
+
+class ReachRead(Output):
+    """How many people a segment reaches now."""
+
+    matching: int = Field(description="People matching the segment.")
+    reachable: int = Field(description="Of them, those who would be sent the message.")
+    skipped: int = Field(description="Of them, those who typed stop or cannot be reached.")
 
 
 class BroadcastCreate(Input):
@@ -126,6 +155,7 @@ class BroadcastRead(Output):
     queued: int
     sent: int
     failed: int
+    cancelled: int = Field(description="Queued, then not sent: the broadcast was cancelled.")
 
 
 class ReminderRead(Output):
