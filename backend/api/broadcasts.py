@@ -10,15 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.deps import MAX_ID, CurrentStaff, PagingDep, Supervisor
 from backend.api.errors import conflict, not_found, responses
-from backend.api.followup_common import audit, check_program
+from backend.api.followup_common import audit
 from backend.api.schemas.common import Page
 from backend.api.schemas.followup import BroadcastCreate, BroadcastRead, ReachRead, Segment
 from backend.app.deps import RuntimeDep, SessionDep
-from backend.db.models_followup import Broadcast, Training
+from backend.db.models_followup import Broadcast
 from backend.runtime import Runtime
 from backend.services import broadcasts
 from backend.services.scope import visible
-from backend.services.segments import count_segment
+from backend.services.segments import count_segment, hidden_part
 from backend.services.staff import Principal
 
 router = APIRouter(tags=["broadcasts"])
@@ -57,16 +57,9 @@ async def _checked_segment(
 ) -> dict[str, Any]:
     """The segment as stored; 404 for a program or training session one may not see."""
     segment = body.model_dump(exclude_none=True)
-    if body.program is not None:
-        check_program(runtime, principal, body.program)
-    elif not principal.sees(None):
-        raise not_found("program")
-    trainings = broadcasts.values_of(segment, "training")
-    if trainings:
-        found = await session.scalars(select(Training.program).where(Training.id.in_(trainings)))
-        programs = list(found)
-        if len(programs) != len(set(trainings)) or not all(principal.sees(p) for p in programs):
-            raise not_found("training")
+    hidden = await hidden_part(session, principal, segment, programs=runtime.content.programs)
+    if hidden is not None:
+        raise not_found(hidden)
     return segment
 
 

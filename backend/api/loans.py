@@ -26,7 +26,6 @@ from backend.api.schemas.loans import (
     RepaymentRead,
 )
 from backend.app.deps import RuntimeDep, SessionDep
-from backend.db.models import Application
 from backend.db.models_followup import Installment, Loan, Repayment
 from backend.loans.money import AmountError, to_major, to_minor
 from backend.loans.schedule import Frequency
@@ -116,10 +115,7 @@ async def create_loan(
     """Open a loan for someone accepted in the program; returns its schedule. The fund pays
     the principal out, and the person is reminded before, on and after each due date."""
     await check_person(session, principal, body.beneficiary_id)
-    accepted = select(Application.program).where(
-        Application.beneficiary_id == body.beneficiary_id, Application.status == "accepted"
-    )
-    programs = list(await session.scalars(accepted.order_by(Application.updated_at.desc())))
+    programs = await loans.accepted_programs(session, beneficiary_id=body.beneficiary_id)
     program = body.program or (programs[0] if programs else None)
     if program is None or program not in programs:
         raise unprocessable(["body", "program"], "the person has no accepted application here")

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Beneficiary
+from backend.db.models import Application, Beneficiary
 from backend.db.models_followup import Fund, Installment, Loan, Repayment
 from backend.loans.money import to_major
 from backend.loans.schedule import (
@@ -46,6 +46,17 @@ class LoanTerms:
     frequency: Frequency
     first_due_date: date
     grace_periods: int = 0
+
+
+async def accepted_programs(session: AsyncSession, *, beneficiary_id: int) -> list[str]:
+    """The programmes that accepted the person, most recently decided first: a loan is
+    opened only in one of them."""
+    rows = await session.scalars(
+        select(Application.program)
+        .where(Application.beneficiary_id == beneficiary_id, Application.status == "accepted")
+        .order_by(Application.updated_at.desc())
+    )
+    return list(dict.fromkeys(rows))
 
 
 async def create_loan(

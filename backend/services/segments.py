@@ -4,6 +4,7 @@ governorate and country from the profile, less those who typed stop or cannot be
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,10 +12,38 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Beneficiary
+from backend.db.models_followup import Training
 from backend.services.broadcasts import matches_profile, segment_where, skip_reason, values_of
+from backend.services.staff import Principal
 
 PROFILE_KEYS = ("governorate", "country")
 BATCH = 5000
+
+
+async def hidden_part(
+    session: AsyncSession,
+    principal: Principal,
+    segment: dict[str, Any],
+    *,
+    programs: Collection[str],
+) -> str | None:
+    """What of the segment the principal may not use (``"program"`` or ``"training"``, to
+    answer as not found), or ``None``. No programme means all of them: supervisors and
+    admins only."""
+    program = segment.get("program")
+    if program is not None:
+        if program not in programs or not principal.sees(program):
+            return "program"
+    elif not principal.sees(None):
+        return "program"
+    trainings = [int(t) for t in values_of(segment, "training")]
+    if trainings:
+        found = list(
+            await session.scalars(select(Training.program).where(Training.id.in_(trainings)))
+        )
+        if len(found) != len(set(trainings)) or not all(principal.sees(p) for p in found):
+            return "training"
+    return None
 
 
 @dataclass(frozen=True)
