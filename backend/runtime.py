@@ -15,6 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from backend.channels import build_channels
 from backend.db.models import utcnow
 from backend.db.session import make_engine, make_session_factory
+from backend.media.files import MEDIA_DIR_KEY
+from backend.media.setup import build_media_worker
+from backend.media.worker import MediaWorker
 from backend.reminders.policy import SESSION_KEY, ReminderPolicy
 from backend.services.dispatcher import Dispatcher
 from backend.services.inbound import InboundService
@@ -40,6 +43,7 @@ class Runtime:
     dispatcher: Dispatcher
     channels: dict[str, Any] = field(default_factory=dict)
     clock: Callable[[], datetime] = utcnow
+    media: MediaWorker | None = None
 
     @classmethod
     def build(
@@ -64,7 +68,13 @@ class Runtime:
         db = make_engine(settings.database_url)
         sessions = make_session_factory(db)
         # Reminder rules travel with every session (issue #6; see backend/reminders/policy.py).
-        sessions.configure(info={SESSION_KEY: ReminderPolicy.from_settings(settings)})
+        # The data folder too, so erasure deletes the person's files (the media store).
+        sessions.configure(
+            info={
+                SESSION_KEY: ReminderPolicy.from_settings(settings),
+                MEDIA_DIR_KEY: settings.data_dir,
+            }
+        )
         adapters: dict[str, ChannelAdapter] = {"webchat": WebChatAdapter()}
         adapters.update({a.name: a for a in extra_adapters})
         dispatcher = Dispatcher(
@@ -74,12 +84,14 @@ class Runtime:
             max_attempts=settings.outbox_max_attempts,
             clock=clock,
         )
+        media = build_media_worker(settings, sessions, clock=clock)
         inbound = InboundService(
             session_factory=sessions,
             engine=engine,
             zone=settings.zone,
             clock=clock,
             on_queued=dispatcher.kick,
+            on_media=media.kick,
         )
         channels = build_channels(settings, on_message=_discard_result(inbound))
         for channel in channels.values():
@@ -91,7 +103,9 @@ class Runtime:
                 settings, channels["whatsapp"], session_factory=sessions, clock=clock
             )
             dispatcher.add_policy("whatsapp", window)
-        return cls(settings, db, sessions, content, engine, inbound, dispatcher, channels, clock)
+        return cls(
+            settings, db, sessions, content, engine, inbound, dispatcher, channels, clock, media
+        )
 
     async def start_channels(self) -> None:
         """Start what channels run by themselves (polling, webhook registration)."""

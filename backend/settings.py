@@ -18,6 +18,20 @@ from backend.reminders.quiet_hours import QuietHours, parse_clock
 from conversations.office_hours import OfficeHours
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+#: Photos, voice notes, audio and video the channels produce, and ordinary documents; never
+#: types a browser would run (HTML, SVG).
+MEDIA_TYPES = ",".join(
+    (
+        "image/jpeg", "image/png", "image/webp",
+        "audio/ogg", "audio/mpeg", "audio/mp4", "audio/aac", "audio/amr", "audio/opus",
+        "video/mp4", "video/3gpp",
+        "application/pdf", "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.text", "text/plain",
+    )
+)  # fmt: skip
 
 
 class Settings(BaseSettings):
@@ -72,6 +86,17 @@ class Settings(BaseSettings):
     reminder_batch_size: int = Field(default=500, ge=1, le=10_000)
     scheduler_interval_seconds: float = Field(default=30.0, gt=0)
     # --- end of issue #6 block ---
+
+    # --- Files people send (the staff console's media store) ---
+    #: Where massar keeps files people send, under ``media/{person}/``.
+    data_dir: Path = Path("./data")
+    #: Files larger than this are not fetched from the channel (WhatsApp: 5 MB images, 16 MB
+    #: audio and video, 100 MB documents; Telegram bots can fetch 20 MB at most).
+    media_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    #: The file types kept, comma-separated; others are recorded as refused.
+    media_types: str = MEDIA_TYPES
+    media_max_attempts: int = Field(default=6, ge=1, le=50)
+    # --- end of media block ---
 
     office_hours: str = "mon-fri 08:30-17:00"
     content_dir: Path = REPO_ROOT / "conversations" / "content"
@@ -156,6 +181,20 @@ class Settings(BaseSettings):
                 if not getattr(self, name):
                     raise ValueError(f"MASSAR_{name.upper()} is required when WhatsApp is enabled")
         return self
+
+    @field_validator("media_types")
+    @classmethod
+    def _valid_media_types(cls, value: str) -> str:
+        types = [t.strip().lower() for t in value.split(",") if t.strip()]
+        bad = [t for t in types if t.count("/") != 1 or t in ("text/html", "image/svg+xml")]
+        if not types or bad:
+            raise ValueError(f"MASSAR_MEDIA_TYPES: not a list of allowed file types: {value!r}")
+        return ",".join(types)
+
+    @property
+    def media_type_set(self) -> frozenset[str]:
+        """``MASSAR_MEDIA_TYPES`` as a set."""
+        return frozenset(self.media_types.split(","))
 
     @property
     def zone(self) -> ZoneInfo:

@@ -46,6 +46,9 @@ def create_app(
                 built.dispatcher.run_forever(interval=settings.dispatch_interval_seconds)
             )
             await built.start_channels()
+            if built.media is not None:  # fetch files people sent, kicked after each message
+                built.media.start()
+                built.media.kick()
             # Issue #6: one interval job ticks reminders, broadcasts and surveys.
             scheduler = build_scheduler(built)
             scheduler.start()
@@ -54,6 +57,8 @@ def create_app(
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            if built.media is not None:
+                await built.media.stop()
             if task is not None:  # stop sending before the channels close their sessions
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

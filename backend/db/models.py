@@ -310,3 +310,5 @@ class FunnelStep(Base):
 # Loans, trainings, reminders, broadcasts and surveys (issue #6) live in their own module;
 # importing it here registers their tables on Base.metadata for Alembic and the tests.
 from backend.db import models_followup as _followup  # noqa: E402, F401
+# Stored media files and the console's list indexes (the staff console) live in their own module.
+from backend.db import models_media as _media  # noqa: E402, F401

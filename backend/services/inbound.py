@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.dialect import insert_for
 from backend.db.models import Beneficiary, Case, InboundMessage, utcnow
+from backend.media.queue import enqueue as enqueue_media
 from backend.services.conversation_state import load_conversation, save_conversation
 from backend.services.locks import KeyedLocks
 from backend.services.outbound import queue_messages
@@ -48,12 +49,14 @@ class InboundService:
         zone: ZoneInfo,
         clock: Callable[[], datetime] = utcnow,
         on_queued: Callable[[], None] | None = None,
+        on_media: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = session_factory
         self._engine = engine
         self._zone = zone
         self._clock = clock
         self._on_queued = on_queued
+        self._on_media = on_media
         self._locks = KeyedLocks()
 
     async def receive(self, envelope: InboundEnvelope) -> InboundResult:
@@ -62,6 +65,8 @@ class InboundService:
             result = await self._receive(envelope)
         if result.outbox_ids and self._on_queued:
             self._on_queued()
+        if envelope.incoming.attachments and self._on_media:
+            self._on_media()  # files are fetched after the commit, never inside it
         return result
 
     async def _receive(self, envelope: InboundEnvelope) -> InboundResult:
@@ -98,6 +103,14 @@ class InboundService:
                 if conversation.consent_version is not None:
                     inbound.text = _kept_text(envelope.incoming)
                     inbound.attachments = _attachments(envelope.incoming) or None
+                    if inbound.attachments:
+                        await enqueue_media(
+                            session,
+                            beneficiary_id=beneficiary.id,
+                            channel=envelope.channel,
+                            attachments=inbound.attachments,
+                            now=now,
+                        )
             rows = await queue_messages(
                 session,
                 channel=envelope.channel,
