@@ -31,8 +31,8 @@ def _label(
 ) -> str:
     try:
         return display_value(question, value, tr, sectors=content.sectors.sectors, program=program)
-    except (ValueError, TypeError, KeyError, ArithmeticError):
-        return str(value)  # a value saved under an older form: shown as it is
+    except Exception:  # noqa: BLE001 - any odd stored value (an older form) is shown as it is
+        return "" if value is None else str(value)
 
 
 def question_label(question: Question, tr: Translator) -> str:

@@ -43,10 +43,10 @@ async def audit_page(
     rows = await session.execute(
         query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit).offset(offset)
     )
-    return [(entry, name) for entry, name in rows.tuples()], int(total or 0)
+    return [(entry, name) for entry, name in rows], int(total or 0)
 
 
 async def staff_names(session: AsyncSession) -> dict[int, str]:
     """Every member of staff, for the filter."""
     rows = await session.execute(select(Staff.id, Staff.name).order_by(Staff.name))
-    return {int(i): str(n) for i, n in rows.tuples()}
+    return {int(i): str(n) for i, n in rows}
