@@ -77,19 +77,15 @@ async def create_training(
     """Schedule a session in one of your programs."""
     check_program(runtime, principal, body.program)
     now = runtime.clock()
-    training = Training(
+    training = await trainings.create_training(
+        session,
         program=body.program,
         title=body.title,
         location=body.location,
         starts_at=body.starts_at,
         capacity=body.capacity,
-        status="scheduled",
-        schedule_version=1,
-        created_at=now,
-        updated_at=now,
+        now=now,
     )
-    session.add(training)
-    await session.flush()
     await audit(
         session, principal, action="create", object_type="training", object_id=training.id, at=now
     )

@@ -47,6 +47,33 @@ class TrainingChanges:
     status: str | None = None
 
 
+async def create_training(
+    session: AsyncSession,
+    *,
+    program: str,
+    title: str,
+    location: str,
+    starts_at: datetime,
+    capacity: int | None,
+    now: datetime,
+) -> Training:
+    """Schedule a session; people are enrolled afterwards."""
+    training = Training(
+        program=program,
+        title=title,
+        location=location,
+        starts_at=starts_at,
+        capacity=capacity,
+        status="scheduled",
+        schedule_version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(training)
+    await session.flush()
+    return training
+
+
 async def enrolled_count(session: AsyncSession, training_id: int) -> int:
     """People enrolled (not cancelled) in a session."""
     count = await session.scalar(
