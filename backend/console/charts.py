@@ -64,6 +64,15 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     return [round(i * step, 10) for i in range(first, last + 1)]
 
 
+def ticks_for(values: Sequence[float]) -> list[float]:
+    """The value axis of ``values``: counts get whole-number steps (no ``0.5`` person)."""
+    low, high = min(values, default=0), max(values, default=0)
+    count = 4
+    if all(float(v).is_integer() for v in values):
+        count = max(1, min(4, math.ceil(max(high, 0) - min(low, 0))))
+    return nice_ticks(low, high, count)
+
+
 def _plain(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
@@ -131,8 +140,7 @@ def bar_chart(
     """Grouped vertical bars: one group per category, one bar per series."""
     _check(categories, series)
     frame = Frame(width, height)
-    values = [v for s in series for v in s.values]
-    ticks = nice_ticks(min(values, default=0), max(values, default=0))
+    ticks = ticks_for([v for s in series for v in s.values])
     y = _scale(frame, ticks)
     parts = _open(title, description, frame, chart_id)
     parts += _value_axis(frame, ticks, fmt, rtl)
@@ -176,8 +184,7 @@ def line_chart(
     """Lines over ordered categories (dates), one per series, with a dot at each value."""
     _check(categories, series)
     frame = Frame(width, height)
-    values = [v for s in series for v in s.values]
-    ticks = nice_ticks(min(values, default=0), max(values, default=0))
+    ticks = ticks_for([v for s in series for v in s.values])
     y = _scale(frame, ticks)
     parts = _open(title, description, frame, chart_id)
     parts += _value_axis(frame, ticks, fmt, rtl)

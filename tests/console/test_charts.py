@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.console.charts import Series, bar_chart, line_chart, nice_ticks
+from backend.console.charts import Series, bar_chart, line_chart, nice_ticks, ticks_for
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 
@@ -136,3 +136,9 @@ def test_ticks_are_round_evenly_spaced_and_cover_the_values(low: float, high: fl
     mantissa = step / 10 ** math.floor(math.log10(step))
     assert any(math.isclose(mantissa, m, rel_tol=1e-6) for m in (1, 2, 5, 10))
     assert len(ticks) <= 12
+
+
+def test_counts_get_whole_number_ticks() -> None:
+    assert ticks_for([2, 1]) == [0, 1, 2]
+    assert all(float(t).is_integer() for t in ticks_for([3, 7, 1]))
+    assert ticks_for([0.25, 0.5]) == [0, 0.5, 1], "amounts keep fractional steps"
