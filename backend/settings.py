@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: float = Field(default=30.0, gt=0)
     # --- end of issue #6 block ---
 
+    # --- Staff console (sessions) ---
+    #: A console session ends after this long without a request from its browser.
+    console_session_idle_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    #: How often an open inbox looks for new events, in seconds.
+    console_events_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # --- end of console block ---
     # --- Files people send (the staff console's media store) ---
     #: Where massar keeps files people send, under ``media/{person}/``.
     data_dir: Path = Path("./data")

@@ -31,6 +31,7 @@ from backend.services import case_views
 from backend.services.audit import record
 from backend.services.canned_replies import cached_canned_replies
 from backend.services.cases import CaseClosedError, assign_case, close_case, reply_to_case
+from backend.services.signature import staff_signature
 from backend.services.staff import Principal, load_principal
 
 router = APIRouter(tags=["cases"])
@@ -160,9 +161,17 @@ async def reply(
     else:
         text = body.text
     now = runtime.clock()
+    signature = await staff_signature(
+        session,
+        staff_id=principal.id,
+        program=case.program,
+        language=person.language,
+        content=runtime.content,
+        catalogs=runtime.engine.catalogs,
+    )
     try:
         message = await reply_to_case(
-            session, case=case, staff_id=principal.id, text=text, now=now
+            session, case=case, staff_id=principal.id, text=text, signature=signature, now=now
         )
     except CaseClosedError as exc:
         raise conflict(CLOSED) from exc

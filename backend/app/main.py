@@ -12,7 +12,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend.api.router import api_router
-from backend.app import health, webchat, webhooks_telegram, webhooks_whatsapp
+from backend.app import access_log, docs, health, webchat, webhooks_telegram, webhooks_whatsapp
+from backend.console import app as console
+from backend.console import live
 from backend.runtime import Runtime
 from backend.scheduler import build_scheduler
 from backend.settings import Settings
@@ -73,7 +75,11 @@ def create_app(
         version="0.1.0",
         summary="Inform, screen, enrol and follow people on the messaging apps they use.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    access_log.install()
+    live.listen()
     app.state.runtime = built
     app.include_router(health.router)
     app.include_router(webchat.router)
@@ -81,4 +87,6 @@ def create_app(
     app.include_router(webhooks_whatsapp.router)
     app.include_router(api_router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=webchat.STATIC), name="static")
+    docs.install(app)
+    console.install(app)
     return app

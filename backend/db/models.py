@@ -63,6 +63,9 @@ class Beneficiary(Base):
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The name the channel gives (Telegram's first and last name, WhatsApp's profile name),
+    #: kept like message texts: only once the person consented.
+    channel_name: Mapped[str | None] = mapped_column(String(120))
 
 
 class InboundMessage(Base):
@@ -312,3 +315,5 @@ class FunnelStep(Base):
 from backend.db import models_followup as _followup  # noqa: E402, F401
 # Stored media files and the console's list indexes (the staff console) live in their own module.
 from backend.db import models_media as _media  # noqa: E402, F401
+# The staff console's sessions, internal notes and live events.
+from backend.db import models_console as _console  # noqa: E402, F401

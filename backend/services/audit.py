@@ -23,6 +23,7 @@ ACTIONS = (
     "close",
     "erase",
     "login",
+    "note",
     "logout",
     "create",
     "update",

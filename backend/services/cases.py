@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.models import Beneficiary, Case, CaseMessage
 from backend.services.conversation_state import load_conversation, save_conversation
 from backend.services.outbound import queue_for
+from backend.services.signature import signed
 from backend.services.store import DatabaseStore
 from conversations.engine import Engine
 from conversations.i18n import RTL_LANGUAGES
@@ -43,16 +44,34 @@ async def assign_case(session: AsyncSession, *, case: Case, staff_id: int, now: 
     case.assigned_at = now
 
 
+async def release_case(session: AsyncSession, *, case: Case) -> None:
+    """Give the case back to the team: nobody has it."""
+    if case.status != "open":
+        raise CaseClosedError
+    case.assigned_to = None
+    case.assigned_at = None
+
+
 async def reply_to_case(
-    session: AsyncSession, *, case: Case, staff_id: int, text: str, now: datetime
+    session: AsyncSession,
+    *,
+    case: Case,
+    staff_id: int,
+    text: str,
+    signature: str,
+    now: datetime,
 ) -> CaseMessage:
-    """Send a member of staff's message to the person, and keep it in the case."""
+    """Send a member of staff's message to the person, signed (see
+    :mod:`backend.services.signature`), and keep it in the case as written."""
     person = await locked_person(session, case.beneficiary_id)
     if case.status != "open" or person is None:
         raise CaseClosedError
     direction = "rtl" if person.language in RTL_LANGUAGES else "ltr"
     outgoing = Outgoing(
-        text=text, language=person.language, direction=direction, kind="staff_reply"
+        text=signed(signature, text),
+        language=person.language,
+        direction=direction,
+        kind="staff_reply",
     )
     await queue_for(session, beneficiary=person, messages=[outgoing], now=now)
     message = CaseMessage(

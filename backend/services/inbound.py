@@ -101,6 +101,8 @@ class InboundService:
                 beneficiary.unreachable = False
                 inbound.beneficiary_id = beneficiary.id
                 if conversation.consent_version is not None:
+                    if envelope.incoming.sender_name:
+                        beneficiary.channel_name = envelope.incoming.sender_name
                     inbound.text = _kept_text(envelope.incoming)
                     inbound.attachments = _attachments(envelope.incoming) or None
                     if inbound.attachments:
