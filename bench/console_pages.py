@@ -149,7 +149,7 @@ async def _measure(name: str, url: str, people: int) -> None:
     runtime = Runtime.build(settings, clock=lambda: NOW)
     app = create_app(runtime=runtime, background=False)
     pages = {
-        "inbox": "/console",
+        "inbox": "/console/",
         "applications": "/console/applications",
         "applications, filtered": "/console/applications?status=accepted&governorate=kasserine",
         "person search": "/console/people?q=Trabelsi%2012",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.services.application_views import Filters, filtered
+from backend.db.models import Application
+from backend.services.application_views import Filters, counted
 from backend.services.staff import Principal
 
 
@@ -16,6 +16,12 @@ async def status_counts(
     session: AsyncSession, *, principal: Principal, filters: Filters, zone: ZoneInfo
 ) -> dict[str, int]:
     """Applications per status for the filters other than the status itself."""
-    query = filtered(principal, replace(filters, status=None), zone).subquery()
-    rows = await session.execute(select(query.c.status, func.count()).group_by(query.c.status))
-    return {str(status): int(count) for status, count in rows}
+    query = counted(principal, replace(filters, status=None), zone, Application.status)
+    # Grouped by program too, so the (program, status) index gives both the rows and the order.
+    rows = await session.execute(
+        query.add_columns(Application.program).group_by(Application.program, Application.status)
+    )
+    counts: dict[str, int] = {}
+    for status, count, _program in rows:
+        counts[str(status)] = counts.get(str(status), 0) + int(count)
+    return counts

@@ -60,18 +60,30 @@ def _matches(q: str) -> ColumnElement[bool]:
 async def search(
     session: AsyncSession, *, principal: Principal, q: str | None, limit: int, offset: int
 ) -> tuple[list[Beneficiary], int]:
-    """People matching ``q`` (everyone one may see without it), newest first, and the total."""
+    """People matching ``q`` (everyone one may see without it), newest first, and the total.
+
+    With ``q``, the matching applications are already limited to one's programs, so their
+    people are in scope: the ids are found in one pass, then one page of people is read.
+    """
+    if q and q.strip():
+        found = await session.scalars(
+            select(Application.beneficiary_id)
+            .where(
+                visible(principal, Application.program),
+                Application.beneficiary_id.is_not(None),
+                _matches(q.strip()),
+            )
+            .distinct()
+        )
+        ids = sorted({int(i) for i in found if i is not None}, reverse=True)
+        page = ids[offset : offset + limit]
+        rows = await session.scalars(
+            select(Beneficiary).where(Beneficiary.id.in_(page)).order_by(Beneficiary.id.desc())
+        )
+        return list(rows), len(ids)
     query = select(Beneficiary)
     if not principal.is_admin:
         query = query.where(Beneficiary.id.in_(_scoped_people(principal)))
-    if q and q.strip():
-        query = query.where(
-            Beneficiary.id.in_(
-                select(Application.beneficiary_id).where(
-                    visible(principal, Application.program), _matches(q.strip())
-                )
-            )
-        )
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(query.order_by(Beneficiary.id.desc()).limit(limit).offset(offset))
     return list(rows), int(total or 0)
