@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_date, format_time, format_timedelta
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
@@ -55,10 +55,12 @@ class Formats:
         self.now = now
 
     def when(self, value: datetime | None) -> str:
-        """A date and time, local to the deployment (``01/12/2026 14:05``)."""
+        """A date and a 24-hour time, local to the deployment (``01/12/2026 14:05``)."""
         if value is None:
             return ""
-        return format_datetime(value, "short", tzinfo=self.zone, locale=self.locale)
+        local = value.astimezone(self.zone)
+        day = format_date(local.date(), "short", locale=self.locale)
+        return f"{day} {format_time(local, 'HH:mm', locale=self.locale)}"
 
     def day(self, value: datetime | None) -> str:
         """A date alone, medium form (``1 déc. 2026``)."""
