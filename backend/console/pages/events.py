@@ -31,6 +31,8 @@ HEARTBEAT_SECONDS = 15.0
 #: How often the stream checks the session is still alive (signed out, expired, deactivated).
 RECHECK_SECONDS = 30.0
 BATCH = 200
+#: How far below the newest id sent a late-committed event is still picked up.
+LATE_COMMIT_IDS = 50
 
 
 async def latest_event_id(runtime: Runtime) -> int:
@@ -48,29 +50,41 @@ async def _still_signed_in(runtime: Runtime, token: str | None, staff_id: int) -
     return principal is not None
 
 
+async def _ids_after(runtime: Runtime, low: int) -> list[ConsoleEvent]:
+    async with runtime.sessions() as session:
+        return list(
+            await session.scalars(
+                select(ConsoleEvent)
+                .where(ConsoleEvent.id > low)
+                .order_by(ConsoleEvent.id)
+                .limit(BATCH)
+            )
+        )
+
+
 async def _stream(
     request: Request, runtime: Runtime, principal: Principal, cursor: int
 ) -> AsyncIterator[str]:
+    """Events after ``cursor``. Ids are handed out before commit, so on PostgreSQL an event can
+    become visible after a higher one was sent: the stream looks :data:`LATE_COMMIT_IDS` below
+    its cursor again each time and sends what it had not seen."""
     poll = runtime.settings.console_events_poll_seconds
     token = request.cookies.get(COOKIE)
     last_sent = last_check = time.monotonic()
+    seen = {row.id for row in await _ids_after(runtime, cursor - LATE_COMMIT_IDS)}
+    seen = {i for i in seen if i <= cursor}
     yield "retry: 3000\n\n"
     while not await request.is_disconnected():
-        async with runtime.sessions() as session:
-            rows = list(
-                await session.scalars(
-                    select(ConsoleEvent)
-                    .where(ConsoleEvent.id > cursor)
-                    .order_by(ConsoleEvent.id)
-                    .limit(BATCH)
-                )
-            )
+        low = max(cursor - LATE_COMMIT_IDS, 0)
+        rows = [row for row in await _ids_after(runtime, low) if row.id not in seen]
         for row in rows:
-            cursor = row.id
+            seen.add(row.id)
+            cursor = max(cursor, row.id)
             if principal.sees(row.program):
                 data = json.dumps({"kind": row.kind, "case": row.case_id})
                 yield f"id: {row.id}\nevent: {row.kind}\ndata: {data}\n\n"
                 last_sent = time.monotonic()
+        seen = {i for i in seen if i > cursor - LATE_COMMIT_IDS}
         now = time.monotonic()
         if now - last_check > RECHECK_SECONDS:
             last_check = now
@@ -80,7 +94,7 @@ async def _stream(
         if now - last_sent > HEARTBEAT_SECONDS:
             last_sent = now
             yield ": keep-alive\n\n"
-        if len(rows) < BATCH:
+        if not rows:
             await asyncio.sleep(poll)
 
 
