@@ -26,6 +26,8 @@ LIMITS = {
     "template_part": TEMPLATE_TEXT_LIMIT,
 }
 MAX_TEXT = 4000
+#: Each language by its own name, as the console's language switch shows them.
+LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English", "pt": "Português"}
 FINISHED = ("done", "cancelled", "expired")
 
 

@@ -210,7 +210,11 @@ def line_chart(
             )
     shown = _every(count, max(frame.plot_width // 70, 1))
     for i in shown:
-        parts.append(_category_label(frame, x(i), categories[i]))
+        # The labels at both ends hang inwards, so none is cut by the edge.
+        anchor = "middle"
+        if count > 1 and i in (0, count - 1):
+            anchor = "start" if (i == 0) != rtl else "end"
+        parts.append(_category_label(frame, x(i), categories[i], anchor))
     parts += _legend(frame, series, rtl)
     parts.append("</svg>")
     return Markup("\n".join(parts))  # noqa: S704 - every text in it went through escape()
@@ -227,9 +231,11 @@ def _every(count: int, room: int) -> list[int]:
     return picked
 
 
-def _category_label(frame: Frame, x: float, text: str) -> str:
+def _category_label(frame: Frame, x: float, text: str, anchor: str = "middle") -> str:
     y = frame.top + frame.plot_height + 16
-    return f'<text class="category" x="{x:.1f}" y="{y}" text-anchor="middle">{escape(text)}</text>'
+    return (
+        f'<text class="category" x="{x:.1f}" y="{y}" text-anchor="{anchor}">{escape(text)}</text>'
+    )
 
 
 def _check(categories: Sequence[str], series: Sequence[Series]) -> None:

@@ -190,3 +190,27 @@ async def test_the_dashboard_renders_its_charts_and_tables(
     assert page.status_code == 200, page.text
     assert page.text.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"') == 5
     assert 'id="funnel-table"' in page.text and 'dir="rtl"' in page.text
+
+
+async def test_an_admin_sets_a_funds_capital_in_the_programmes_currency(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    admin, csrf, _ = await staff_client(runtime, client, role="admin")
+    saved = await admin.post(
+        "/console/funds", data={"csrf_token": csrf, "program": "essor-biosp", "capital": "2500.50"}
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == "/console/loans"
+    page = (await admin.get("/console/loans")).text
+    assert "essor-biosp · EUR" in page and 'id="fund-essor-biosp-EUR-title"' in page
+    wrong = await admin.post(
+        "/console/funds", data={"csrf_token": csrf, "program": "iess", "capital": "1.0001"}
+    )
+    assert wrong.headers["location"].endswith("error=capital"), "TND has three decimals"
+    supervisor, token, _ = await staff_client(
+        runtime, client, role="supervisor", programs=["iess"]
+    )
+    refused = await supervisor.post(
+        "/console/funds", data={"csrf_token": token, "program": "iess", "capital": "10"}
+    )
+    assert refused.status_code == 403
+    assert await audited(runtime, "update", "fund") == 1

@@ -23,6 +23,7 @@ from backend.app.deps import SessionDep
 from backend.console.auth import ConsoleStaff, ConsoleSupervisor
 from backend.console.broadcast_form import (
     APPLICATION_STATUSES,
+    LANGUAGE_NAMES,
     LIMITS,
     ProgressView,
     options_of,
@@ -81,6 +82,7 @@ async def _composer(
         "governorates": options_of(runtime.content, "governorate"),
         "countries": options_of(runtime.content, "country"),
         "languages": LANGUAGES,
+        "language_names": LANGUAGE_NAMES,
         "trainings": list(trainings),
         "limits": LIMITS,
         "labels": _option_labels(request),

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.followup_common import audit
 from backend.app.deps import SessionDep
-from backend.console.auth import ConsoleStaff, ConsoleSupervisor
+from backend.console.auth import ConsoleAdmin, ConsoleStaff, ConsoleSupervisor
 from backend.console.loan_views import (
     accepted_without_loan,
     fund_cards,
@@ -63,6 +63,7 @@ async def loans_page(
     session: SessionDep,
     principal: ConsoleStaff,
     state: Annotated[str | None, Query(alias="status", max_length=10)] = None,
+    capital_error: Annotated[str | None, Query(alias="error", max_length=10)] = None,
 ) -> HTMLResponse:
     """The funds with their charts, accepted applications awaiting a loan, and the loans."""
     runtime, today = runtime_of(request), _today(request)
@@ -96,6 +97,8 @@ async def loans_page(
         funds=cards,
         waiting=waiting,
         can_open=principal.role in ("admin", "supervisor"),
+        capital_programs=sorted(runtime.content.programs) if principal.is_admin else [],
+        capital_error=capital_error,
     )
 
 
@@ -260,3 +263,30 @@ async def add_repayment(
     await audit(session, principal, action="repay", object_type="loan", object_id=loan.id, at=now)
     await session.commit()
     return RedirectResponse(back, status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/funds", response_model=None)
+async def set_capital(
+    request: Request,
+    session: SessionDep,
+    principal: ConsoleAdmin,
+    program: Annotated[str, Form(max_length=40)],
+    capital: Annotated[str, Form(max_length=30)],
+) -> RedirectResponse:
+    """Set a programme's fund capital, in its currency (admins, as in the API)."""
+    runtime = runtime_of(request)
+    if program not in runtime.content.programs:
+        raise console_not_found()
+    currency = runtime.content.programs[program].currency
+    given = capital.replace(",", ".").replace(" ", "")
+    try:
+        minor = 0 if given in ("0", "0.0", "0.00", "0.000") else to_minor(given, currency)
+    except AmountError:
+        return RedirectResponse("/console/loans?error=capital", status.HTTP_303_SEE_OTHER)
+    now = runtime.clock()
+    await loans.set_capital(
+        session, program=program, currency=currency, capital_minor=minor, now=now
+    )
+    await audit(session, principal, action="update", object_type="fund", object_id=program, at=now)
+    await session.commit()
+    return RedirectResponse("/console/loans", status.HTTP_303_SEE_OTHER)
