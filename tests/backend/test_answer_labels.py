@@ -33,8 +33,9 @@ def test_choices_sectors_amounts_and_dates_read_as_words(content: Content) -> No
     assert french["had_bank_loan"][1] == "Non"
     english = labels("en", "lemma-mahdia", {"return_date": "2023-03-15"})
     assert english["return_date"][1] == "Mar 15, 2023"
-    joud = labels("ar", "joud-nefzaoua", {"value_chain": CONTENT.programs["joud-nefzaoua"].value_chains[0].id})
-    assert joud["value_chain"][1] == CONTENT.programs["joud-nefzaoua"].value_chains[0].label.ar
+    chain = CONTENT.programs["joud-nefzaoua"].value_chains[0]
+    joud = labels("ar", "joud-nefzaoua", {"value_chain": chain.id})
+    assert joud["value_chain"][1] == chain.label.ar
 
 
 def test_questions_follow_the_form_order_in_the_staff_language() -> None:

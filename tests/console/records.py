@@ -50,7 +50,7 @@ async def staff_client(
         )
         csrf, staff_id = row.csrf_token, staff.id
     signed_in = httpx.AsyncClient(
-        transport=client._transport,  # noqa: SLF001 - the same app
+        transport=client._transport,
         base_url=str(client.base_url),
         cookies={COOKIE: token},
         headers={"Accept": "text/html"},

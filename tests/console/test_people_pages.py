@@ -91,7 +91,7 @@ async def test_the_data_file_is_in_the_persons_language_and_audited(
     assert data["applications"][0]["reference"] == reference
     answers = data["applications"][0]["answers"]
     assert "15000000" not in json.dumps(answers), "the amount in dinars, not in millimes"
-    assert all("crafts" != a["answer"] for a in answers), "choices as words"
+    assert all(a["answer"] != "crafts" for a in answers), "choices as words"
     assert await audited(runtime, "export", "beneficiary") == 2
     assert (await agent.get(f"/console/people/{person_id}/data.exe")).status_code == 404
 
@@ -107,9 +107,7 @@ async def test_erasure_needs_the_typed_number_and_a_supervisor(
         data={"confirmation": str(person_id), "csrf_token": agent_csrf},
     )
     assert denied.status_code == 403
-    supervisor, csrf, _ = await staff_client(
-        runtime, client, role="supervisor", programs=["iess"]
-    )
+    supervisor, csrf, _ = await staff_client(runtime, client, role="supervisor", programs=["iess"])
     wrong = await supervisor.post(
         f"/console/people/{person_id}/erase", data={"confirmation": "12", "csrf_token": csrf}
     )
