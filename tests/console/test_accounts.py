@@ -93,3 +93,23 @@ async def test_a_new_password_replaces_the_old_one(
     await expect(page.locator(".error")).to_be_visible()
     await sign_in(page, console_server, agent, NEW_PASSWORD)
     await expect(page.locator("h1")).to_have_text("Boîte de réception")
+
+
+async def test_another_programmes_case_is_a_not_found_page(
+    page: Page, console_server: ConsoleServer
+) -> None:
+    from backend.db.models import Case
+
+    agent = await console_server.make_staff(role="agent", programs=("iess",))
+
+    async def open_case(session: Any) -> int:
+        case = Case(program="utss-cad", status="open", reason="requested")
+        session.add(case)
+        await session.flush()
+        return int(case.id)
+
+    case_id = await console_server.db(open_case)
+    await sign_in(page, console_server, agent)
+    response = await page.goto(f"{console_server.url}/console/cases/{case_id}")
+    assert response is not None and response.status == 404
+    await expect(page.locator("h1")).to_have_text("Introuvable")
