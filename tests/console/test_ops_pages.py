@@ -168,6 +168,7 @@ async def test_a_broadcast_is_composed_counted_and_cancelled(
     assert "cancel-form" in detail.text
     progress = await supervisor.get(created.headers["location"] + "/progress")
     assert progress.json()["total"] == 2 and progress.json()["percent"] == 0
+    assert progress.json()["waiting"], "due tomorrow: the page may poll less often"
     cancelled = await supervisor.post(
         created.headers["location"] + "/cancel", data={"csrf_token": csrf}
     )

@@ -10,7 +10,7 @@ it is the page already read, refreshed.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, status
@@ -234,7 +234,12 @@ async def progress_json(
     """The counts the progress bar polls for."""
     broadcast = await _broadcast(session, principal, broadcast_id)
     view = (await _progress(session, [broadcast]))[broadcast.id]
-    return JSONResponse(view.as_json(), headers={"Cache-Control": "no-store"})
+    body = view.as_json()
+    # Due in more than a minute: the page may look less often.
+    body["waiting"] = broadcast.status == "scheduled" and broadcast.send_at > (
+        runtime_of(request).clock() + timedelta(minutes=1)
+    )
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/broadcasts/{broadcast_id}/cancel", response_model=None)

@@ -50,7 +50,7 @@ def stage_labels(tr: Translator) -> dict[str, str]:
         "profiled": _("Profile done"),
         "eligible": _("Eligible"),
         "applied": _("Applied"),
-        "accepted": _("Accepted"),
+        "accepted": _("Were accepted"),
     }
 
 

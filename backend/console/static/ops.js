@@ -64,6 +64,7 @@ function setupProgress() {
   const status = document.getElementById("broadcast-status");
   async function poll() {
     let finished = false;
+    let waiting = false;
     try {
       const response = await fetch(section.dataset.url, {
         credentials: "same-origin", headers: { "Accept": "application/json" },
@@ -79,6 +80,7 @@ function setupProgress() {
         const label = status && status.dataset["label" + data.status.charAt(0).toUpperCase() + data.status.slice(1)];
         if (label) { status.textContent = label; }
         finished = data.finished;
+        waiting = data.waiting === true;
         if (finished) {
           const cancel = document.getElementById("cancel-form");
           if (cancel) { cancel.hidden = true; }
@@ -87,7 +89,8 @@ function setupProgress() {
     } catch (e) {
       // the connection dropped: try again at the next beat
     }
-    if (!finished) { window.setTimeout(poll, 1500); }
+    // A broadcast waiting for its time is looked at less often than one being sent.
+    if (!finished) { window.setTimeout(poll, waiting ? 10000 : 1500); }
   }
   window.setTimeout(poll, 1000);
 }
