@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from playwright.async_api import Page, expect
 from sqlalchemy import select
 
-from backend.db.models import AuditEntry, Beneficiary
+from backend.db.models import AuditEntry, Beneficiary, Staff
+from backend.services.staff import issue_token
 from tests.console.conftest import screenshot_path, sign_in
 from tests.console.server import ConsoleServer
 
@@ -28,6 +30,15 @@ async def _audited_reads(server: ConsoleServer, case_id: int) -> list[tuple[str,
     return result
 
 
+async def _token(server: ConsoleServer, email: str) -> str:
+    async def work(session: Any) -> str:
+        staff = await session.scalar(select(Staff).where(Staff.email == email))
+        return await issue_token(session, staff_id=staff.id, now=staff.created_at)
+
+    token: str = await server.db(work)
+    return token
+
+
 async def test_a_case_appears_live_and_the_signed_reply_and_closing_reach_the_person(
     page: Page, console_server: ConsoleServer
 ) -> None:
@@ -45,6 +56,16 @@ async def test_a_case_appears_live_and_the_signed_reply_and_closing_reach_the_pe
     await expect(row).to_contain_text("telegram")
     assert loads == [], "the case appeared without reloading the page"
     case_id = int(await row.get_attribute("data-case") or 0)
+
+    colleague = await console_server.make_staff(role="admin", name="Hela Mansour")
+    token = await _token(console_server, colleague)
+    async with httpx.AsyncClient(base_url=console_server.url) as http:
+        assigned = await http.post(
+            f"/api/v1/cases/{case_id}/assign", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert assigned.status_code == 200, assigned.text
+    await expect(row).to_contain_text("Hela Mansour"), "an assignment appears without reload"
+    assert loads == []
     await page.screenshot(path=screenshot_path("inbox.png"))
 
     await row.locator("a").click()
