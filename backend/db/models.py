@@ -310,10 +310,9 @@ class FunnelStep(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-# Loans, trainings, reminders, broadcasts and surveys (issue #6) live in their own module;
-# importing it here registers their tables on Base.metadata for Alembic and the tests.
-from backend.db import models_followup as _followup  # noqa: E402, F401
-# Stored media files and the console's list indexes (the staff console) live in their own module.
-from backend.db import models_media as _media  # noqa: E402, F401
-# The staff console's sessions, internal notes and live events.
+# Loans, trainings, reminders, broadcasts and surveys (issue #6), stored media files and the
+# console's list indexes, and the console's sessions, notes and live events live in their own
+# modules; importing them here registers their tables on Base.metadata for Alembic and the tests.
 from backend.db import models_console as _console  # noqa: E402, F401
+from backend.db import models_followup as _followup  # noqa: E402, F401
+from backend.db import models_media as _media  # noqa: E402, F401

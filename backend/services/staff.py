@@ -237,9 +237,7 @@ async def login(
     session: AsyncSession, *, email: str, password: str, client: str, now: datetime
 ) -> tuple[Staff, str] | None:
     """Check the password and issue a token; every attempt is recorded for throttling."""
-    staff = await check_password(
-        session, email=email, password=password, client=client, now=now
-    )
+    staff = await check_password(session, email=email, password=password, client=client, now=now)
     if staff is None:
         return None
     token = await issue_token(session, staff_id=staff.id, now=now, label="login")
