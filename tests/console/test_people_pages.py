@@ -165,3 +165,28 @@ async def test_the_application_page_shows_a_stored_photo_inline(
     page = (await agent.get(f"/console/applications/{app_id}")).text
     assert f'<img src="/console/media/{media_id}?inline=1"' in page
     assert "attachment-pending" in page
+
+
+async def test_search_finds_arabic_names_quotes_and_percent_signs_as_typed(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    names = ["زينب الورغمي", 'Amel "Mimi" Ben Ali', "Sami 100% Bio", "Rim_Jlassi"]
+    ids = {}
+    for name in names:
+        person_id, _, _ = await person_with_application(
+            runtime, answers={"full_name": name, "phone": "+21650111222"}
+        )
+        ids[name] = person_id
+    admin, _, _ = await staff_client(runtime, client, role="admin")
+    for query, expected in (
+        ("الورغمي", ["زينب الورغمي"]),
+        ('"Mimi"', ['Amel "Mimi" Ben Ali']),
+        ("100%", ["Sami 100% Bio"]),
+        ("m_j", ["Rim_Jlassi"]),
+        ("RIM", ["Rim_Jlassi"]),
+    ):
+        page = (await admin.get("/console/people", params={"q": query})).text
+        found = [n for n in names if f'href="/console/people/{ids[n]}"' in page]
+        assert found == expected, query
+    page = (await admin.get("/console/people", params={"q": "50 111 222"})).text
+    assert all(f'href="/console/people/{i}"' in page for i in ids.values()), "by phone"
