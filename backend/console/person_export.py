@@ -55,9 +55,10 @@ def as_data(found: PersonRecord, tr: Translator) -> dict[str, Any]:
                 "title": t.title,
                 "starts_at": _iso(t.starts_at),
                 "status": e.status,
-                "attendance": e.attendance,
+                "answer": e.attendance,
+                "attendance": mark,
             }
-            for t, e in found.trainings
+            for t, e, mark in found.trainings
         ],
         "reminders": [
             {

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.beneficiaries import _loans, _reminders
 from backend.db.models import Application, Beneficiary, Case
-from backend.db.models_followup import Enrollment, Training
+from backend.db.models_followup import Attendance, Enrollment, Training
 from backend.services import beneficiary_views as views
 from backend.services.answer_labels import AnswerLabel, answer_labels, profile_labels, program_name
 from backend.services.scope import visible
@@ -43,22 +43,30 @@ class PersonRecord:
     applications: list[ApplicationRecord]
     cases: list[Case]
     loans: list[dict[str, Any]]
-    trainings: list[tuple[Training, Enrollment]]
+    trainings: list[tuple[Training, Enrollment, str | None]]
     reminders: list[dict[str, Any]]
     programs: dict[str, str] = field(default_factory=dict)
 
 
 async def trainings_of(
     session: AsyncSession, *, principal: Principal, beneficiary_id: int
-) -> list[tuple[Training, Enrollment]]:
-    """The person's enrolments in sessions of one's programs, latest session first."""
+) -> list[tuple[Training, Enrollment, str | None]]:
+    """The person's enrolments in sessions of one's programs, latest session first, with the
+    attendance staff marked (present, absent, excused) when they did."""
     rows = await session.execute(
-        select(Training, Enrollment)
+        select(Training, Enrollment, Attendance.status)
         .join(Enrollment, Enrollment.training_id == Training.id)
+        .outerjoin(
+            Attendance,
+            and_(
+                Attendance.training_id == Training.id,
+                Attendance.beneficiary_id == Enrollment.beneficiary_id,
+            ),
+        )
         .where(Enrollment.beneficiary_id == beneficiary_id, visible(principal, Training.program))
         .order_by(Training.starts_at.desc())
     )
-    return [(t, e) for t, e in rows]
+    return [(t, e, mark) for t, e, mark in rows]
 
 
 async def person_record(

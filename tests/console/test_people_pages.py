@@ -190,3 +190,30 @@ async def test_search_finds_arabic_names_quotes_and_percent_signs_as_typed(
         assert found == expected, query
     page = (await admin.get("/console/people", params={"q": "50 111 222"})).text
     assert all(f'href="/console/people/{i}"' in page for i in ids.values()), "by phone"
+
+
+async def test_the_record_lists_trainings_with_their_attendance(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    from backend.db.models_followup import Attendance, Enrollment, Training
+
+    person_id, _, _ = await person_with_application(runtime)
+    async with runtime.sessions() as session, session.begin():
+        training = Training(
+            program="iess",
+            title="GERME Kasserine",
+            location="Kasserine",
+            starts_at=runtime.clock(),
+            capacity=20,
+        )
+        session.add(training)
+        await session.flush()
+        session.add(Enrollment(training_id=training.id, beneficiary_id=person_id))
+        session.add(
+            Attendance(training_id=training.id, beneficiary_id=person_id, status="present")
+        )
+    agent, _, _ = await staff_client(runtime, client, role="agent", programs=["iess"])
+    page = (await agent.get(f"/console/people/{person_id}")).text
+    assert "GERME Kasserine" in page and "Présent·e" in page
+    data = json.loads((await agent.get(f"/console/people/{person_id}/data.json")).text)
+    assert data["trainings"][0]["attendance"] == "present"
