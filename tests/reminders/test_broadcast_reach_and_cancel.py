@@ -3,6 +3,7 @@ follows. After: cancelling it stops what is queued, and the unsent never go."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import httpx
@@ -98,3 +99,54 @@ async def test_the_reach_api_counts_within_ones_programmes(
     assert hidden.status_code == 404
     agent = await make_staff(runtime, client, role="agent", programs=("iess",))
     assert (await agent.post("/broadcasts/reach", {"program": "iess"})).status_code == 403
+
+
+async def test_for_many_segments_the_count_matches_what_the_expansion_records(
+    rt: Runtime, clock: FakeClock, adapter: RecordingAdapter
+) -> None:
+    rng = random.Random(20261201)
+    places = [("tn", "kasserine"), ("tn", "jendouba"), ("td", None), ("mz", None)]
+    for _ in range(30):
+        country, governorate = rng.choice(places)
+        profile = {"country": country} | ({"governorate": governorate} if governorate else {})
+        await add_person(
+            rt,
+            program=rng.choice(["iess", "utss-cad", None]),
+            status=rng.choice(["accepted", "submitted", "rejected"]),
+            language=rng.choice(["fr", "ar", "pt"]),
+            profile=profile,
+            opted_out=rng.random() < 0.2,
+        )
+    segments: list[dict[str, Any]] = []
+    for _ in range(12):
+        segment: dict[str, Any] = {}
+        if rng.random() < 0.7:
+            segment["program"] = rng.choice(["iess", "utss-cad"])
+        if rng.random() < 0.5:
+            segment["application_status"] = rng.sample(["accepted", "submitted", "rejected"], 2)
+        if rng.random() < 0.5:
+            segment["governorate"] = rng.choice([["kasserine"], ["kasserine", "jendouba"]])
+        if rng.random() < 0.4:
+            segment["country"] = rng.choice([["tn"], ["td", "mz"]])
+        if rng.random() < 0.4:
+            segment["language"] = rng.sample(["fr", "ar", "pt"], 2)
+        segments.append(segment)
+    expected = [await reach(rt, segment) for segment in segments]
+    ids = []
+    async with rt.sessions() as session, session.begin():
+        for segment in segments:
+            made = await create_broadcast(
+                session,
+                segment=segment,
+                texts={"fr": "Info."},
+                send_at=tunis(2026, 11, 24, 10, 0),
+                staff_id=None,
+                now=rt.clock(),
+            )
+            ids.append(made.id)
+    await tick_at(rt, clock, tunis(2026, 11, 24, 10, 0))
+    async with rt.sessions() as session:
+        done = await progress(session, ids)
+    found = [(done[i].recipients, done[i].recipients - done[i].skipped) for i in ids]
+    assert found == expected
+    assert any(matching for matching, _ in expected), "some segments reach someone"
