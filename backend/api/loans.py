@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, status
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.deps import MAX_ID, Admin, CurrentStaff, PagingDep, Supervisor
@@ -161,16 +161,7 @@ async def list_loans(
         query = query.where(Loan.beneficiary_id == beneficiary_id)
     if state is not None:
         today = runtime.clock().astimezone(runtime.settings.zone).date()
-        behind = exists().where(
-            Installment.loan_id == Loan.id,
-            Installment.paid_minor < Installment.amount_minor,
-            Installment.due_on < today,
-        )
-        query = query.where(
-            Loan.status == "repaid"
-            if state == "repaid"
-            else (Loan.status == "active") & (behind if state == "late" else ~behind)
-        )
+        query = query.where(loans.state_is(state, today))
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(
         query.order_by(Loan.id.desc()).limit(paging.limit).offset(paging.offset)

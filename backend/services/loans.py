@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Application, Beneficiary
@@ -165,6 +165,19 @@ async def record_repayment(
     await session.flush()
     await cancel_reminders(session, reason="paid", now=now, installment_ids=completed)
     return repayment
+
+
+def state_is(state: str, today: date) -> ColumnElement[bool]:
+    """A clause true for loans in ``state`` (``on_time``, ``late`` or ``repaid``) today: late
+    is an active loan with an installment past due and not fully paid."""
+    if state == "repaid":
+        return Loan.status == "repaid"
+    behind = exists().where(
+        Installment.loan_id == Loan.id,
+        Installment.paid_minor < Installment.amount_minor,
+        Installment.due_on < today,
+    )
+    return (Loan.status == "active") & (behind if state == "late" else ~behind)
 
 
 def status_of(installments: list[Installment], today: date) -> LoanStatus:

@@ -13,6 +13,7 @@ from backend.db.models import AuditEntry, Beneficiary
 from backend.db.models_followup import Attendance, Broadcast, Enrollment, Loan, Training
 from backend.runtime import Runtime
 from tests.console.records import person_with_application, staff_client
+from tests.reminders.conftest import open_loan
 
 
 async def audited(runtime: Runtime, action: str, object_type: str) -> int:
@@ -215,3 +216,24 @@ async def test_an_admin_sets_a_funds_capital_in_the_programmes_currency(
     )
     assert refused.status_code == 403
     assert await audited(runtime, "update", "fund") == 1
+
+
+async def test_the_loan_list_filters_late_loans_with_the_apis_rule(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    agent, _, _ = await staff_client(runtime, client, role="agent", programs=["iess"])
+    late_person, _, _ = await person_with_application(runtime, status="accepted")
+    fine_person, _, _ = await person_with_application(runtime, status="accepted")
+    today = runtime.clock().date()
+    late = await open_loan(runtime, late_person, first_due_date=today - timedelta(days=5))
+    fine = await open_loan(runtime, fine_person, first_due_date=today + timedelta(days=25))
+    shown = (await agent.get("/console/loans", params={"status": "late"})).text
+    assert (
+        f'href="/console/loans/{late}"' in shown and f'href="/console/loans/{fine}"' not in shown
+    )
+    assert "5 jours" in shown, "late by five days, in the staff member's language"
+    on_time = (await agent.get("/console/loans", params={"status": "on_time"})).text
+    assert (
+        f'href="/console/loans/{fine}"' in on_time
+        and f'href="/console/loans/{late}"' not in on_time
+    )

@@ -43,6 +43,7 @@ from backend.services.staff import Principal
 router = APIRouter()
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 STATES = ("on_time", "late", "repaid")
+PAGE = 50
 
 
 def _today(request: Request) -> date:
@@ -67,18 +68,12 @@ async def loans_page(
 ) -> HTMLResponse:
     """The funds with their charts, accepted applications awaiting a loan, and the loans."""
     runtime, today = runtime_of(request), _today(request)
-    rows = list(
-        await session.scalars(
-            select(Loan)
-            .where(visible(principal, Loan.program))
-            .order_by(Loan.id.desc())
-            .limit(200)
-        )
-    )
-    shown = await loan_rows(session, rows, today)
     chosen = state if state in STATES else None
+    query = select(Loan).where(visible(principal, Loan.program))
     if chosen:
-        shown = [row for row in shown if row.state == chosen]
+        query = query.where(loans.state_is(chosen, today))
+    rows = list(await session.scalars(query.order_by(Loan.id.desc()).limit(PAGE)))
+    shown = await loan_rows(session, rows, today)
     cards = await fund_cards(
         session, principal, translator_of(request), today, runtime.settings.zone
     )
@@ -91,7 +86,7 @@ async def loans_page(
         request,
         "loans/list.html",
         section="loans",
-        rows=shown[:50],
+        rows=shown,
         state=chosen,
         states=STATES,
         funds=cards,
