@@ -47,18 +47,24 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _contains(column: Any, q: str) -> ColumnElement[bool]:
+    """``column`` contains ``q``, ignoring case: ``lower() LIKE`` (what SQLAlchemy's ``ilike``
+    is on SQLite), twice as fast as ``ILIKE`` on PostgreSQL."""
+    return func.lower(column).like(_like(q.lower()), escape="\\")
+
+
 def _matches(q: str, *, raw_prefilter: bool = False) -> ColumnElement[bool]:
     """Reference, typed name or phone contains ``q``.
 
-    With ``raw_prefilter`` (SQLite, whose JSON is text), a plain LIKE on the whole stored JSON
-    runs first: several times cheaper than extracting the field from every row, and exact
-    enough for ASCII without quotes (other text may be stored escaped, so it skips the
-    prefilter).
+    With ``raw_prefilter`` (SQLite, whose JSON is text), a plain LIKE (case-insensitive for
+    ASCII there) on the whole stored JSON runs first: several times cheaper than extracting the
+    field from every row, and exact enough for printable ASCII without quotes (other text may be
+    stored escaped, so it skips the prefilter).
     """
-    name = Application.answers["full_name"].as_string().ilike(_like(q), escape="\\")
+    name = _contains(Application.answers["full_name"].as_string(), q)
     if raw_prefilter and q.isascii() and q.isprintable() and '"' not in q and "\\" not in q:
-        name = and_(cast(Application.answers, Text).ilike(_like(q), escape="\\"), name)
-    conditions = [Application.reference.ilike(_like(q), escape="\\"), name]
+        name = and_(cast(Application.answers, Text).like(_like(q), escape="\\"), name)
+    conditions = [_contains(Application.reference, q), name]
     digits = re.sub(r"\D", "", q)
     if len(digits) >= PHONE_DIGITS:
         phone = Application.answers["phone"].as_string().like(f"%{digits}%")
