@@ -274,3 +274,11 @@ def test_safe_names_keep_only_harmless_characters() -> None:
     assert safe_name('a"b;c.pdf', kind="document", content_type=None) == "a_b_c.pdf"
     assert safe_name(None, kind="photo", content_type="image/jpeg") == "photo.jpg"
     assert safe_name("...", kind="voice", content_type="audio/ogg") == "voice.ogg"
+
+
+def test_the_type_allow_list_refuses_types_a_browser_would_run() -> None:
+    for bad in ("text/html", "image/svg+xml,image/png", "pdf", ""):
+        with pytest.raises(ValueError, match="MASSAR_MEDIA_TYPES"):
+            Settings(media_types=bad, _env_file=None)  # type: ignore[call-arg]
+    chosen = Settings(media_types=" Image/PNG , application/pdf", _env_file=None)  # type: ignore[call-arg]
+    assert chosen.media_type_set == {"image/png", "application/pdf"}
