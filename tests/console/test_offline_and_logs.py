@@ -29,6 +29,7 @@ async def test_swagger_ui_and_redoc_load_from_the_server_itself(
     await expect(page.locator(".swagger-ui .title").first).to_contain_text("massar")
     await page.goto(console_server.url + "/redoc")
     await expect(page.locator("h1").first).to_contain_text("massar", timeout=15_000)
+    await page.wait_for_load_state("networkidle")
     # the page fixture fails the test if any request went elsewhere (a CDN, a web font)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from backend.db.models_console import ConsoleSession
 from backend.services.staff import MAX_FAILURES_PER_EMAIL
 from tests.console.conftest import sign_in
-from tests.console.server import ConsoleServer
+from tests.console.server import PASSWORD, ConsoleServer
 
 
 async def test_sign_in_lands_on_the_inbox_and_sign_out_ends_the_session(
@@ -80,3 +80,17 @@ async def test_a_session_idle_for_longer_than_the_setting_ends(
     await page.goto(console_server.url + "/console/")
     await expect(page.locator("#email")).to_be_visible()
     assert "next=%2Fconsole%2F" in page.url
+
+
+async def test_the_language_chosen_on_the_sign_in_page_carries_into_the_session(
+    page: Page, console_server: ConsoleServer
+) -> None:
+    email = await console_server.make_staff(role="admin")
+    await page.goto(console_server.url + "/console/")
+    await page.click("button[name=lang][value=ar]")
+    await expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    await expect(page.locator("h1")).to_contain_text("واجهة الفريق")
+    await page.fill("#email", email)
+    await page.fill("#password", PASSWORD)
+    await page.click("button[type=submit].primary")
+    await expect(page.locator("h1")).to_have_text("صندوق الوارد")

@@ -17,8 +17,10 @@ from backend.app.deps import RuntimeDep, SessionDep
 from backend.console.auth import (
     ConsoleStaff,
     CurrentConsoleSession,
+    NotSignedIn,
     browser_language,
     check_csrf,
+    console_session,
 )
 from backend.console.i18n import LANGUAGE_COOKIE, valid_language
 from backend.console.render import PageContext, render
@@ -154,8 +156,6 @@ async def choose_language(
     if chosen is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail="unknown language")
     response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
-    from backend.console.auth import NotSignedIn, console_session
-
     try:
         row = await console_session(request, session, runtime)
     except NotSignedIn:
