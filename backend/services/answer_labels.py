@@ -31,7 +31,7 @@ def _label(
 ) -> str:
     try:
         return display_value(question, value, tr, sectors=content.sectors.sectors, program=program)
-    except Exception:  # noqa: BLE001 - any odd stored value (an older form) is shown as it is
+    except Exception:  # any odd stored value (an older form) is shown as it is
         return "" if value is None else str(value)
 
 
