@@ -155,3 +155,69 @@ async def test_an_agent_cannot_open_another_programs_application(
     response = await page.goto(console_server.url + f"/console/applications/{app_id}")
     assert response is not None and response.status == 404
     assert reference not in await page.content()
+
+
+def tiny_png() -> bytes:
+    """A valid 2x2 image, built by hand (no imaging library in the test dependencies)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\xc8\x30\x30" * 2 for _ in range(2))
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+async def test_a_photo_sent_on_telegram_is_fetched_and_shown_in_the_case(
+    page: Page, console_server: ConsoleServer
+) -> None:
+    chat = 7401
+    await console_server.say(chat, "/start")
+
+    async def consent(session: Any) -> None:
+        person = await session.scalar(select(Beneficiary).where(Beneficiary.address == str(chat)))
+        person.consent_version, person.consent_at = "2026-11", utcnow()
+
+    await console_server.db(consent)
+    await console_server.say(chat, "agent")
+    image = tiny_png()
+    console_server.api.add_file("AgAD-photo-7401", image, "photos/file_12.jpg")
+    update_id = 990_001
+    console_server.api.queue_update(
+        {
+            "update_id": update_id,
+            "message": {
+                "message_id": 77,
+                "date": 1_764_600_000,
+                "chat": {"id": chat, "type": "private", "first_name": "Zeineb"},
+                "from": {"id": chat, "is_bot": False, "first_name": "Zeineb"},
+                "photo": [
+                    {"file_id": "AgAD-small", "file_unique_id": "s", "width": 1, "height": 1},
+                    {"file_id": "AgAD-photo-7401", "file_unique_id": "b", "width": 2,
+                     "height": 2, "file_size": len(image)},
+                ],
+            },
+        }
+    )  # fmt: skip
+    await console_server.api.wait_confirmed(update_id, within=15)
+    await console_server.api.wait_for(
+        lambda: "photos/file_12.jpg" in console_server.api.downloads, within=15
+    )
+    case_id = await console_server.open_case()
+    email = await console_server.make_staff(role="admin")
+    await sign_in(page, console_server, email, path=f"/console/cases/{case_id}")
+    photo = page.locator("figure.attachment-image img").first
+    await expect(photo).to_be_visible()
+    assert await photo.evaluate("img => img.naturalWidth") == 2, "the stored file is the image"
+    source = await photo.get_attribute("src")
+    served = await page.request.get(console_server.url + str(source))
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert await served.body() == image
