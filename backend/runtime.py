@@ -17,6 +17,9 @@ from backend.conversations.dispatcher import Dispatcher
 from backend.conversations.inbound import InboundService
 from backend.db.base import utcnow
 from backend.db.session import make_engine, make_session_factory
+from backend.media.files import MEDIA_DIR_KEY
+from backend.media.setup import build_media_worker
+from backend.media.worker import MediaWorker
 from backend.people.wipe import Wiper
 from backend.reminders.policy import SESSION_KEY, ReminderPolicy
 from backend.settings import Settings
@@ -42,6 +45,7 @@ class Runtime:
     channels: dict[str, Any] = field(default_factory=dict)
     clock: Callable[[], datetime] = utcnow
     wiper: Wiper | None = None
+    media: MediaWorker | None = None
 
     @classmethod
     def build(
@@ -67,9 +71,15 @@ class Runtime:
         )
         db = make_engine(settings.database_url)
         sessions = make_session_factory(db)
-        wiper = Wiper(db=db, data_dir=settings.data_dir)
+        wiper = Wiper(db=db)
         # Reminder rules travel with every session (see backend/reminders/policy.py).
-        sessions.configure(info={SESSION_KEY: ReminderPolicy.from_settings(settings)})
+        # The data folder too, so erasure deletes the person's files (the media store).
+        sessions.configure(
+            info={
+                SESSION_KEY: ReminderPolicy.from_settings(settings),
+                MEDIA_DIR_KEY: settings.data_dir,
+            }
+        )
         adapters: dict[str, ChannelAdapter] = {"webchat": WebChatAdapter()}
         adapters.update({a.name: a for a in extra_adapters})
         dispatcher = Dispatcher(
@@ -80,6 +90,7 @@ class Runtime:
             clock=clock,
             after_erasure=wiper.after_erasure,
         )
+        media = build_media_worker(settings, sessions, clock=clock)
         inbound = InboundService(
             session_factory=sessions,
             engine=engine,
@@ -87,6 +98,7 @@ class Runtime:
             clock=clock,
             on_queued=dispatcher.kick,
             after_erasure=wiper.after_erasure,
+            on_media=media.kick,
         )
         channels = build_channels(settings, on_message=_discard_result(inbound))
         for channel in channels.values():
@@ -99,7 +111,17 @@ class Runtime:
             )
             dispatcher.add_policy("whatsapp", window)
         return cls(
-            settings, db, sessions, content, engine, inbound, dispatcher, channels, clock, wiper
+            settings,
+            db,
+            sessions,
+            content,
+            engine,
+            inbound,
+            dispatcher,
+            channels,
+            clock,
+            wiper,
+            media,
         )
 
     async def start_channels(self) -> None:

@@ -85,6 +85,8 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
 
     async def job() -> None:
         await tick(runtime)
+        if runtime.media is not None:  # files whose download failed are retried here
+            runtime.media.kick()
 
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(

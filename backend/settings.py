@@ -24,6 +24,20 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram"
 #: What the Bot API accepts as a webhook secret_token.
 _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+#: Photos, voice notes, audio and video the channels produce, and ordinary documents; never
+#: types a browser would run (HTML, SVG).
+MEDIA_TYPES = ",".join(
+    (
+        "image/jpeg", "image/png", "image/webp",
+        "audio/ogg", "audio/mpeg", "audio/mp4", "audio/aac", "audio/amr", "audio/opus",
+        "video/mp4", "video/3gpp",
+        "application/pdf", "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.text", "text/plain",
+    )
+)  # fmt: skip
 
 
 class Settings(BaseSettings):
@@ -90,6 +104,21 @@ class Settings(BaseSettings):
     #: Where files people send are stored, one folder per person under ``media/``.
     data_dir: Path = Path("./data")
     # --- end of the people's side ---
+
+    # --- Staff console (sessions) ---
+    #: A console session ends after this long without a request from its browser.
+    console_session_idle_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    #: How often an open inbox looks for new events, in seconds.
+    console_events_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # --- end of console block ---
+    # --- Files people send (the staff console's media store; the folder is data_dir) ---
+    #: Files larger than this are not fetched from the channel (WhatsApp: 5 MB images, 16 MB
+    #: audio and video, 100 MB documents; Telegram bots can fetch 20 MB at most).
+    media_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    #: The file types kept, comma-separated; others are recorded as refused.
+    media_types: str = MEDIA_TYPES
+    media_max_attempts: int = Field(default=6, ge=1, le=50)
+    # --- end of media block ---
 
     office_hours: str = "mon-fri 08:30-17:00"
     handoff_wait_hours: float = Field(default=4.0, gt=0)
@@ -199,6 +228,20 @@ class Settings(BaseSettings):
             controller_contact=self.controller_contact,
             retention_days=self.retention_days,
         )
+
+    @field_validator("media_types")
+    @classmethod
+    def _valid_media_types(cls, value: str) -> str:
+        types = [t.strip().lower() for t in value.split(",") if t.strip()]
+        bad = [t for t in types if t.count("/") != 1 or t in ("text/html", "image/svg+xml")]
+        if not types or bad:
+            raise ValueError(f"MASSAR_MEDIA_TYPES: not a list of allowed file types: {value!r}")
+        return ",".join(types)
+
+    @property
+    def media_type_set(self) -> frozenset[str]:
+        """``MASSAR_MEDIA_TYPES`` as a set."""
+        return frozenset(self.media_types.split(","))
 
     @property
     def zone(self) -> ZoneInfo:

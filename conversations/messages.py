@@ -44,6 +44,8 @@ class Incoming:
     language_hint: str | None = None
     start_payload: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    #: The name the channel gives the sender, for staff; never read by the engine.
+    sender_name: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -118,8 +118,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    # Files people send go to the test's own folder, never to ./data.
+    return Settings(database_url=database_url, data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
 
 
 @pytest.fixture

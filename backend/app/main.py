@@ -12,10 +12,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend.api.router import api_router
-from backend.app import health
+from backend.app import access_log, docs, health
 from backend.channels import webchat
 from backend.channels.telegram import webhook as webhooks_telegram
 from backend.channels.whatsapp import webhook as webhooks_whatsapp
+from backend.console import app as console
+from backend.console import live
 from backend.runtime import Runtime
 from backend.scheduler import build_scheduler
 from backend.settings import Settings
@@ -49,6 +51,9 @@ def create_app(
                 built.dispatcher.run_forever(interval=settings.dispatch_interval_seconds)
             )
             await built.start_channels()
+            if built.media is not None:  # fetch files people sent, kicked after each message
+                built.media.start()
+                built.media.kick()
             # One interval job ticks reminders, broadcasts and surveys.
             scheduler = build_scheduler(built)
             scheduler.start()
@@ -57,6 +62,8 @@ def create_app(
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            if built.media is not None:
+                await built.media.stop()
             if task is not None:  # stop sending before the channels close their sessions
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -71,7 +78,11 @@ def create_app(
         version="0.1.0",
         summary="Inform, screen, enrol and follow people on the messaging apps they use.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    access_log.install()
+    live.listen()
     app.state.runtime = built
     app.include_router(health.router)
     app.include_router(webchat.router)
@@ -79,4 +90,6 @@ def create_app(
     app.include_router(webhooks_whatsapp.router)
     app.include_router(api_router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=webchat.STATIC), name="static")
+    docs.install(app)
+    console.install(app)
     return app

@@ -16,6 +16,7 @@ from backend.app.deps import RuntimeDep, SessionDep
 from backend.applications import exports
 from backend.applications import queries as views
 from backend.applications.decisions import DecisionError, decide
+from backend.applications.export_access import CSV_TYPE, XLSX_TYPE, checked_export
 from backend.applications.models import Application
 from backend.applications.schemas import (
     AnswerRead,
@@ -25,7 +26,6 @@ from backend.applications.schemas import (
     EventRead,
     Status,
 )
-from backend.runtime import Runtime
 from backend.staff.audit import record
 from backend.staff.service import Principal
 
@@ -33,8 +33,6 @@ router = APIRouter(tags=["applications"])
 ApplicationId = Annotated[
     int, Path(ge=1, le=MAX_ID, description="The application's id.", examples=[1])
 ]
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def filters(
@@ -94,38 +92,6 @@ async def list_applications(
     return Page(items=[_read(a, g) for a, g in rows], total=total)
 
 
-async def _export(
-    session: AsyncSession,
-    runtime: Runtime,
-    principal: Principal,
-    filters: views.Filters,
-) -> tuple[list[str], list[list[str]]]:
-    """The rows of an export, after the scope checks; the export is audited."""
-    if filters.program is None and not principal.is_admin:
-        raise unprocessable(["query", "program"], "choose the program to export")
-    if filters.program is not None and (
-        filters.program not in runtime.content.programs or not principal.sees(filters.program)
-    ):
-        raise not_found("program")
-    header, rows = await exports.export_rows(
-        session,
-        principal=principal,
-        content=runtime.content,
-        filters=filters,
-        zone=runtime.settings.zone,
-    )
-    await record(
-        session,
-        staff_id=principal.id,
-        action="export",
-        object_type="application",
-        object_id=filters.program or "all",
-        at=runtime.clock(),
-    )
-    await session.commit()
-    return header, rows
-
-
 def _file(content: Any, media_type: str, name: str) -> Response:
     return Response(
         content,
@@ -153,7 +119,7 @@ async def export_csv(
     session: SessionDep, runtime: RuntimeDep, principal: CurrentStaff, filters: FiltersDep
 ) -> Response:
     """CSV of the applications of a program (all programs for admins), one column per field."""
-    header, rows = await _export(session, runtime, principal, filters)
+    header, rows = await checked_export(session, runtime, principal, filters)
     return _file(exports.to_csv(header, rows), CSV_TYPE, "applications.csv")
 
 
@@ -166,7 +132,7 @@ async def export_xlsx(
     session: SessionDep, runtime: RuntimeDep, principal: CurrentStaff, filters: FiltersDep
 ) -> Response:
     """The same as the CSV export, as an Excel workbook."""
-    header, rows = await _export(session, runtime, principal, filters)
+    header, rows = await checked_export(session, runtime, principal, filters)
     return _file(exports.to_xlsx(header, rows), XLSX_TYPE, "applications.xlsx")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -66,3 +67,9 @@ class ApplicationEvent(Base):
     )
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The staff console's list and filters read applications by these.
+Index("ix_applications_submitted_at", Application.submitted_at, Application.id)
+Index("ix_applications_program_submitted_at", Application.program, Application.submitted_at)
+Index("ix_applications_program_status", Application.program, Application.status)

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.deps import MAX_ID, CurrentStaff, PagingDep, Supervisor
 from backend.api.errors import conflict, not_found, responses
-from backend.api.guards import check_program
 from backend.api.schemas import Page
 from backend.app.deps import RuntimeDep, SessionDep
 from backend.broadcasts import service as broadcasts
 from backend.broadcasts.models import Broadcast
 from backend.broadcasts.queries import find_broadcasts
-from backend.broadcasts.schemas import BroadcastCreate, BroadcastRead
+from backend.broadcasts.schemas import BroadcastCreate, BroadcastRead, ReachRead, Segment
+from backend.broadcasts.segments import count_segment, hidden_part
+from backend.runtime import Runtime
 from backend.staff.audit import record
 from backend.staff.service import Principal
-from backend.trainings.queries import programs_of as training_programs
 
 router = APIRouter(tags=["broadcasts"])
 BroadcastId = Annotated[int, Path(ge=1, le=MAX_ID, description="The broadcast's id.")]
@@ -51,6 +51,28 @@ async def _reads(session: AsyncSession, rows: list[Broadcast]) -> list[Broadcast
     ]
 
 
+async def _checked_segment(
+    session: AsyncSession, runtime: Runtime, principal: Principal, body: Segment
+) -> dict[str, Any]:
+    """The segment as stored; 404 for a program or training session one may not see."""
+    segment = body.model_dump(exclude_none=True)
+    hidden = await hidden_part(session, principal, segment, programs=runtime.content.programs)
+    if hidden is not None:
+        raise not_found(hidden)
+    return segment
+
+
+@router.post("/broadcasts/reach", response_model=ReachRead, responses=responses(401, 403, 404))
+async def segment_reach(
+    body: Segment, session: SessionDep, runtime: RuntimeDep, principal: Supervisor
+) -> ReachRead:
+    """How many people a segment reaches now, before sending: those matching it, and those
+    of them who would be sent the message (not stopped, not unreachable)."""
+    segment = await _checked_segment(session, runtime, principal, body)
+    reach = await count_segment(session, segment)
+    return ReachRead(matching=reach.matching, reachable=reach.reachable, skipped=reach.skipped)
+
+
 @router.post(
     "/broadcasts",
     status_code=status.HTTP_201_CREATED,
@@ -62,16 +84,7 @@ async def create_broadcast(
 ) -> BroadcastRead:
     """Send a message to a segment at ``send_at`` (never in quiet hours: it waits for them to
     end). Without a program, the segment spans all programs: admins and supervisors only."""
-    segment = body.segment.model_dump(exclude_none=True)
-    if body.segment.program is not None:
-        check_program(runtime, principal, body.segment.program)
-    elif not principal.sees(None):
-        raise not_found("program")
-    trainings = broadcasts.values_of(segment, "training")
-    if trainings:
-        programs = await training_programs(session, trainings)
-        if len(programs) != len(set(trainings)) or not all(principal.sees(p) for p in programs):
-            raise not_found("training")
+    segment = await _checked_segment(session, runtime, principal, body.segment)
     now = runtime.clock()
     broadcast = await broadcasts.create_broadcast(
         session,
@@ -144,11 +157,12 @@ async def read_broadcast(
 async def cancel_broadcast(
     broadcast_id: BroadcastId, session: SessionDep, runtime: RuntimeDep, principal: Supervisor
 ) -> BroadcastRead:
-    """Stop a broadcast: whoever it has not reached yet will not get it. 409 once done."""
+    """Stop a broadcast: it queues nobody more, and what it queued and has not sent yet is
+    not sent. 409 when nothing is left to stop."""
     await _broadcast(session, principal, broadcast_id)
     broadcast = await broadcasts.cancel_broadcast(session, broadcast_id=broadcast_id)
     if broadcast is None:
-        raise conflict("the broadcast is already done")
+        raise conflict("the broadcast has nothing left to send")
     now = runtime.clock()
     broadcast.finished_at = now
     await record(

@@ -65,3 +65,12 @@ class BroadcastRead(Output):
     queued: int
     sent: int
     failed: int
+    cancelled: int = Field(description="Queued, then not sent: the broadcast was cancelled.")
+
+
+class ReachRead(Output):
+    """How many people a segment reaches now."""
+
+    matching: int = Field(description="People matching the segment.")
+    reachable: int = Field(description="Of them, those who would be sent the message.")
+    skipped: int = Field(description="Of them, those who typed stop or cannot be reached.")

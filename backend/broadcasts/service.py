@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.applications.models import Application
@@ -31,6 +31,8 @@ from conversations.messages import Outgoing
 
 logger = logging.getLogger(__name__)
 SEGMENT_KEYS = ("program", "application_status", "governorate", "country", "language", "training")
+#: Outbox statuses of a message not sent yet, which cancelling a broadcast stops.
+UNSENT = ("queued", "retry", "held")
 #: The language used for someone whose own has no text, in this order.
 FALLBACK = ("fr", "ar", "en", "pt")
 
@@ -44,8 +46,13 @@ def values_of(segment: dict[str, Any], key: str) -> list[Any]:
 
 def segment_query(segment: dict[str, Any], *, after: int, limit: int) -> Any:
     """People after id ``after`` matching the segment's database criteria, by id."""
-    query = select(Beneficiary).where(Beneficiary.id > after)
-    # Only people who agreed to how their data is used receive broadcasts (the consent says so).
+    query = segment_where(select(Beneficiary).where(Beneficiary.id > after), segment)
+    return query.order_by(Beneficiary.id).limit(limit)
+
+
+def segment_where(query: Any, segment: dict[str, Any]) -> Any:
+    """``query`` narrowed to the people matching the segment's database criteria. Only people
+    who agreed to how their data is used receive broadcasts (the consent says so)."""
     query = query.where(Beneficiary.consent_version.is_not(None))
     if languages := values_of(segment, "language"):
         query = query.where(Beneficiary.language.in_(languages))
@@ -65,7 +72,7 @@ def segment_query(segment: dict[str, Any], *, after: int, limit: int) -> Any:
                 Enrollment.status == "enrolled",
             )
         )
-    return query.order_by(Beneficiary.id).limit(limit)
+    return query
 
 
 def matches_profile(segment: dict[str, Any], profile: dict[str, Any]) -> bool:
@@ -75,6 +82,13 @@ def matches_profile(segment: dict[str, Any], profile: dict[str, Any]) -> bool:
         if wanted and profile.get(key) not in wanted:
             return False
     return True
+
+
+def skip_reason(opted_out: bool, unreachable: bool) -> str | None:
+    """Why someone in the segment gets nothing: they typed stop, or cannot be reached."""
+    if opted_out:
+        return "opted_out"
+    return "unreachable" if unreachable else None
 
 
 def text_for(texts: dict[str, str], language: str) -> tuple[str, str]:
@@ -113,12 +127,30 @@ async def create_broadcast(
 
 
 async def cancel_broadcast(session: AsyncSession, *, broadcast_id: int) -> Broadcast | None:
-    """Stop a broadcast that is not done; ``None`` when it is done already.
+    """Stop a broadcast: it queues nobody more, and what it queued and is not sent yet is
+    cancelled. ``None`` when there is nothing left to stop (everything went, or it expired).
 
-    The row is locked first, so a batch being expanded finishes before it stops.
+    The row is locked first, so a batch being expanded finishes before it stops. A message a
+    dispatcher holds right now (its lease) may still go out; the progress then counts it sent.
     """
     broadcast = await lock_for_write(session, Broadcast, broadcast_id)
-    if broadcast is None or broadcast.status not in ("scheduled", "sending"):
+    if broadcast is None or broadcast.status not in ("scheduled", "sending", "done"):
+        return None
+    unsent = (
+        select(OutboxMessage.id)
+        .join(BroadcastRecipient, BroadcastRecipient.outbox_id == OutboxMessage.id)
+        .where(
+            BroadcastRecipient.broadcast_id == broadcast.id,
+            OutboxMessage.status.in_(UNSENT),
+        )
+    )
+    stopped = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(unsent.scalar_subquery()))
+        .values(status="cancelled", last_error="the broadcast was cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    if broadcast.status == "done" and not stopped.rowcount:  # type: ignore[attr-defined]
         return None
     broadcast.status = "cancelled"
     await session.flush()
@@ -182,8 +214,7 @@ async def _deliver(
     session: AsyncSession, broadcast: Broadcast, person: Beneficiary, now: datetime
 ) -> int:
     """Record the person as a recipient once, and queue their message unless skipped."""
-    skip = "opted_out" if person.reminders_opt_out else None
-    skip = skip or ("unreachable" if person.unreachable else None)
+    skip = skip_reason(person.reminders_opt_out, person.unreachable)
     insert = insert_for(session)
     recipient_id = (
         await session.execute(
@@ -224,6 +255,7 @@ class Progress:
     queued: int
     sent: int
     failed: int
+    cancelled: int = 0
 
 
 async def progress(session: AsyncSession, broadcast_ids: Sequence[int]) -> dict[int, Progress]:
@@ -240,10 +272,11 @@ async def progress(session: AsyncSession, broadcast_ids: Sequence[int]) -> dict[
             bucket("queued", "retry"),
             bucket("sent"),
             bucket("failed", "held"),
+            bucket("cancelled"),
         )
         .outerjoin(OutboxMessage, OutboxMessage.id == BroadcastRecipient.outbox_id)
         .where(BroadcastRecipient.broadcast_id.in_(list(broadcast_ids)))
         .group_by(BroadcastRecipient.broadcast_id)
     )
     found = {row[0]: Progress(*(int(value or 0) for value in row[1:])) for row in rows}
-    return {i: found.get(i, Progress(0, 0, 0, 0, 0)) for i in broadcast_ids}
+    return {i: found.get(i, Progress(0, 0, 0, 0, 0, 0)) for i in broadcast_ids}

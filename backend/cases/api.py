@@ -30,6 +30,7 @@ from backend.cases.schemas import (
     TranscriptLine,
 )
 from backend.cases.service import CaseClosedError, assign_case, close_case, reply_to_case
+from backend.cases.signature import staff_signature
 from backend.staff.audit import record
 from backend.staff.service import Principal, load_principal
 
@@ -160,9 +161,17 @@ async def reply(
     else:
         text = body.text
     now = runtime.clock()
+    signature = await staff_signature(
+        session,
+        staff_id=principal.id,
+        program=case.program,
+        language=person.language,
+        content=runtime.content,
+        catalogs=runtime.engine.catalogs,
+    )
     try:
         message = await reply_to_case(
-            session, case=case, staff_id=principal.id, text=text, now=now
+            session, case=case, staff_id=principal.id, text=text, signature=signature, now=now
         )
     except CaseClosedError as exc:
         raise conflict(CLOSED) from exc

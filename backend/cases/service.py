@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.cases.models import Case, CaseMessage
+from backend.cases.signature import signed
 from backend.conversations.outbox import queue_for
 from backend.conversations.state import load_conversation, save_conversation
 from backend.conversations.store import DatabaseStore
@@ -44,16 +45,34 @@ async def assign_case(session: AsyncSession, *, case: Case, staff_id: int, now: 
     case.assigned_at = now
 
 
+async def release_case(session: AsyncSession, *, case: Case) -> None:
+    """Give the case back to the team: nobody has it."""
+    if case.status != "open":
+        raise CaseClosedError
+    case.assigned_to = None
+    case.assigned_at = None
+
+
 async def reply_to_case(
-    session: AsyncSession, *, case: Case, staff_id: int, text: str, now: datetime
+    session: AsyncSession,
+    *,
+    case: Case,
+    staff_id: int,
+    text: str,
+    signature: str,
+    now: datetime,
 ) -> CaseMessage:
-    """Send a member of staff's message to the person, and keep it in the case."""
+    """Send a member of staff's message to the person, signed (see
+    :mod:`backend.cases.signature`), and keep it in the case as written."""
     person = await locked_person(session, case.beneficiary_id)
     if case.status != "open" or person is None:
         raise CaseClosedError
     direction = "rtl" if person.language in RTL_LANGUAGES else "ltr"
     outgoing = Outgoing(
-        text=text, language=person.language, direction=direction, kind="staff_reply"
+        text=signed(signature, text),
+        language=person.language,
+        direction=direction,
+        kind="staff_reply",
     )
     await queue_for(session, beneficiary=person, messages=[outgoing], now=now)
     message = CaseMessage(

@@ -24,6 +24,7 @@ from backend.conversations.state import load_conversation, save_conversation
 from backend.conversations.store import DatabaseStore
 from backend.db.base import utcnow
 from backend.db.dialect import insert_for
+from backend.media.queue import enqueue as enqueue_media
 from backend.people.models import Beneficiary
 from bot.base import InboundEnvelope
 from conversations.engine import Engine
@@ -53,6 +54,7 @@ class InboundService:
         clock: Callable[[], datetime] = utcnow,
         on_queued: Callable[[], None] | None = None,
         after_erasure: Callable[[list[int]], Awaitable[None]] | None = None,
+        on_media: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = session_factory
         self._engine = engine
@@ -60,6 +62,7 @@ class InboundService:
         self._clock = clock
         self._on_queued = on_queued
         self._after_erasure = after_erasure
+        self._on_media = on_media
         self._locks = KeyedLocks()
 
     async def receive(self, envelope: InboundEnvelope) -> InboundResult:
@@ -70,6 +73,8 @@ class InboundService:
                 await self._after_erasure([result.erased])
         if result.outbox_ids and self._on_queued:
             self._on_queued()
+        if envelope.incoming.attachments and self._on_media:
+            self._on_media()  # files are fetched after the commit, never inside it
         return result
 
     async def _receive(self, envelope: InboundEnvelope) -> InboundResult:
@@ -104,8 +109,18 @@ class InboundService:
                 beneficiary.unreachable = False
                 inbound.beneficiary_id = beneficiary.id
                 if conversation.consent_version is not None:
+                    if envelope.incoming.sender_name:
+                        beneficiary.channel_name = envelope.incoming.sender_name
                     inbound.text = _kept_text(envelope)
                     inbound.attachments = _attachments(envelope.incoming) or None
+                    if inbound.attachments:
+                        await enqueue_media(
+                            session,
+                            beneficiary_id=beneficiary.id,
+                            channel=envelope.channel,
+                            attachments=inbound.attachments,
+                            now=now,
+                        )
             rows = await queue_messages(
                 session,
                 channel=envelope.channel,

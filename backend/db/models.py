@@ -9,9 +9,11 @@ from __future__ import annotations
 from backend.applications import models as _applications
 from backend.broadcasts import models as _broadcasts
 from backend.cases import models as _cases
+from backend.console import models as _console
 from backend.conversations import models as _conversations
 from backend.db.base import Base
 from backend.loans import models as _loans
+from backend.media import models as _media
 from backend.people import models as _people
 from backend.reminders import models as _reminders
 from backend.staff import models as _staff
@@ -24,8 +26,10 @@ DOMAINS = (
     _applications,
     _broadcasts,
     _cases,
+    _console,
     _conversations,
     _loans,
+    _media,
     _people,
     _reminders,
     _staff,

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.applications.models import Application
 from backend.db.claim import lock_for_write
 from backend.loans.models import Fund, Installment, Loan, Repayment
 from backend.loans.money import to_major
@@ -46,6 +47,17 @@ class LoanTerms:
     frequency: Frequency
     first_due_date: date
     grace_periods: int = 0
+
+
+async def accepted_programs(session: AsyncSession, *, beneficiary_id: int) -> list[str]:
+    """The programmes that accepted the person, most recently decided first: a loan is
+    opened only in one of them."""
+    rows = await session.scalars(
+        select(Application.program)
+        .where(Application.beneficiary_id == beneficiary_id, Application.status == "accepted")
+        .order_by(Application.updated_at.desc())
+    )
+    return list(dict.fromkeys(rows))
 
 
 async def create_loan(
@@ -154,6 +166,19 @@ async def record_repayment(
     await session.flush()
     await cancel_reminders(session, reason="paid", now=now, installment_ids=completed)
     return repayment
+
+
+def state_is(state: str, today: date) -> ColumnElement[bool]:
+    """A clause true for loans in ``state`` (``on_time``, ``late`` or ``repaid``) today: late
+    is an active loan with an installment past due and not fully paid."""
+    if state == "repaid":
+        return Loan.status == "repaid"
+    behind = exists().where(
+        Installment.loan_id == Loan.id,
+        Installment.paid_minor < Installment.amount_minor,
+        Installment.due_on < today,
+    )
+    return (Loan.status == "active") & (behind if state == "late" else ~behind)
 
 
 def status_of(installments: list[Installment], today: date) -> LoanStatus:

@@ -6,6 +6,8 @@ and inbound message keys (so a redelivered message is still recognised), all unl
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,12 +15,23 @@ from backend.applications.models import Application, ApplicationEvent
 from backend.cases.models import Case, CaseMessage
 from backend.conversations.models import InboundMessage, OutboxMessage
 from backend.db.base import utcnow
+from backend.media.files import MEDIA_DIR_KEY, delete_person_media
+from backend.media.models import MediaFile
 from backend.people.models import Beneficiary
 
 
-async def erase_beneficiary(session: AsyncSession, *, beneficiary_id: int) -> None:
-    """Erase one person, in the caller's transaction."""
+async def erase_beneficiary(
+    session: AsyncSession, *, beneficiary_id: int, data_dir: Path | None = None
+) -> None:
+    """Erase one person, in the caller's transaction, and the files they sent.
+
+    The data folder is ``data_dir``, else the one the runtime put in the session's info.
+    """
     now = utcnow()
+    folder = data_dir or session.info.get(MEDIA_DIR_KEY)
+    await session.execute(delete(MediaFile).where(MediaFile.beneficiary_id == beneficiary_id))
+    if folder is not None:
+        delete_person_media(Path(folder), beneficiary_id)
     await session.execute(
         update(InboundMessage)
         .where(InboundMessage.beneficiary_id == beneficiary_id)

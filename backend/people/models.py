@@ -40,3 +40,6 @@ class Beneficiary(Base):
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: The name the channel gives (Telegram's first and last name, WhatsApp's profile name),
+    #: kept like message texts: only once the person consented.
+    channel_name: Mapped[str | None] = mapped_column(String(120))

@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, union
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.applications.models import Application
 from backend.cases.models import Case
+from backend.db.dialect import is_postgres
 from backend.people.models import Beneficiary
 from backend.staff.scope import visible
 from backend.staff.service import Principal
@@ -48,32 +49,60 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _matches(q: str) -> ColumnElement[bool]:
-    conditions = [
-        Application.reference.ilike(_like(q), escape="\\"),
-        Application.answers["full_name"].as_string().ilike(_like(q), escape="\\"),
-    ]
+def _contains(column: Any, q: str) -> ColumnElement[bool]:
+    """``column`` contains ``q``, ignoring case: ``lower() LIKE`` (what SQLAlchemy's ``ilike``
+    is on SQLite), twice as fast as ``ILIKE`` on PostgreSQL."""
+    return func.lower(column).like(_like(q.lower()), escape="\\")
+
+
+def _matches(q: str, *, raw_prefilter: bool = False) -> ColumnElement[bool]:
+    """Reference, typed name or phone contains ``q``.
+
+    With ``raw_prefilter`` (SQLite, whose JSON is text), a plain LIKE (case-insensitive for
+    ASCII there) on the whole stored JSON runs first: several times cheaper than extracting the
+    field from every row, and exact enough for printable ASCII without quotes (other text may be
+    stored escaped, so it skips the prefilter).
+    """
+    name = _contains(Application.answers["full_name"].as_string(), q)
+    if raw_prefilter and q.isascii() and q.isprintable() and '"' not in q and "\\" not in q:
+        name = and_(cast(Application.answers, Text).like(_like(q), escape="\\"), name)
+    conditions = [_contains(Application.reference, q), name]
     digits = re.sub(r"\D", "", q)
     if len(digits) >= PHONE_DIGITS:
-        conditions.append(Application.answers["phone"].as_string().like(f"%{digits}%"))
+        phone = Application.answers["phone"].as_string().like(f"%{digits}%")
+        if raw_prefilter:
+            phone = and_(cast(Application.answers, Text).like(f"%{digits}%"), phone)
+        conditions.append(phone)
     return or_(*conditions)
 
 
 async def search(
     session: AsyncSession, *, principal: Principal, q: str | None, limit: int, offset: int
 ) -> tuple[list[Beneficiary], int]:
-    """People matching ``q`` (everyone one may see without it), newest first, and the total."""
+    """People matching ``q`` (everyone one may see without it), newest first, and the total.
+
+    With ``q``, the matching applications are already limited to one's programs, so their
+    people are in scope: the ids are found in one pass, then one page of people is read.
+    """
+    if q and q.strip():
+        found = await session.scalars(
+            select(Application.beneficiary_id)
+            .where(
+                visible(principal, Application.program),
+                Application.beneficiary_id.is_not(None),
+                _matches(q.strip(), raw_prefilter=not is_postgres(session)),
+            )
+            .distinct()
+        )
+        ids = sorted({int(i) for i in found if i is not None}, reverse=True)
+        page = ids[offset : offset + limit]
+        rows = await session.scalars(
+            select(Beneficiary).where(Beneficiary.id.in_(page)).order_by(Beneficiary.id.desc())
+        )
+        return list(rows), len(ids)
     query = select(Beneficiary)
     if not principal.is_admin:
         query = query.where(Beneficiary.id.in_(_scoped_people(principal)))
-    if q and q.strip():
-        query = query.where(
-            Beneficiary.id.in_(
-                select(Application.beneficiary_id).where(
-                    visible(principal, Application.program), _matches(q.strip())
-                )
-            )
-        )
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(query.order_by(Beneficiary.id.desc()).limit(limit).offset(offset))
     return list(rows), int(total or 0)

@@ -1,4 +1,4 @@
-"""After an erasure commits: the person's stored files go, and the database forgets the bytes.
+"""After an erasure commits: the database forgets the bytes (the files went with the erasure).
 
 Deleting rows is not enough. SQLite keeps deleted content in free pages and in the WAL file
 until they are reused: ``PRAGMA secure_delete=ON`` (set on every connection, see
@@ -11,10 +11,8 @@ deployer runs).
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -39,20 +37,6 @@ ERASED_TABLES = (
 )
 
 
-def media_folder(data_dir: Path, beneficiary_id: int) -> Path:
-    """Where the files a person sent are kept."""
-    return data_dir / "media" / str(beneficiary_id)
-
-
-def remove_media(data_dir: Path, beneficiary_id: int) -> bool:
-    """Delete the person's media folder; ``True`` when there was one."""
-    folder = media_folder(data_dir, beneficiary_id)
-    if not folder.exists():
-        return False
-    shutil.rmtree(folder)
-    return True
-
-
 async def forget_freed_bytes(db: AsyncEngine) -> None:
     """Make deleted rows unrecoverable from the database files, as far as the engine allows."""
     if db.dialect.name == "sqlite":
@@ -75,15 +59,10 @@ class Wiper:
     """What follows every committed erasure (the API, the chat word, the retention job)."""
 
     db: AsyncEngine
-    data_dir: Path
 
     async def after_erasure(self, beneficiary_ids: Iterable[int]) -> None:
-        """Remove the people's files, then the freed bytes; failures are logged, ids only."""
-        for beneficiary_id in beneficiary_ids:
-            try:
-                remove_media(self.data_dir, beneficiary_id)
-            except OSError:
-                logger.exception("could not remove the media of person %s", beneficiary_id)
+        """Make the freed bytes unrecoverable; a failure is logged (no personal data)."""
+        del beneficiary_ids  # the rows and files are gone already; only the bytes remain
         try:
             await forget_freed_bytes(self.db)
         except Exception:

@@ -25,6 +25,7 @@ ACTIONS = (
     "close",
     "erase",
     "login",
+    "note",
     "logout",
     "create",
     "update",

@@ -83,3 +83,7 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+# The audit page filters by action, newest first.
+Index("ix_audit_log_action_at", AuditEntry.action, AuditEntry.at)

@@ -217,10 +217,11 @@ async def login_retry_after(
     return None
 
 
-async def login(
+async def check_password(
     session: AsyncSession, *, email: str, password: str, client: str, now: datetime
-) -> tuple[Staff, str] | None:
-    """Check the password and issue a token; every attempt is recorded for throttling."""
+) -> Staff | None:
+    """The active account whose password this is, or ``None``; every attempt is recorded for
+    throttling. The API's login and the console's sign-in both go through here."""
     staff = await find_staff(session, email=email)
     valid = verify_password(staff.password_hash if staff else None, password)
     succeeded = bool(staff and staff.active and valid)
@@ -229,7 +230,15 @@ async def login(
             email=normalize_email(email)[:254], client=client[:64], succeeded=succeeded, at=now
         )
     )
-    if not succeeded or staff is None:
+    return staff if succeeded else None
+
+
+async def login(
+    session: AsyncSession, *, email: str, password: str, client: str, now: datetime
+) -> tuple[Staff, str] | None:
+    """Check the password and issue a token; every attempt is recorded for throttling."""
+    staff = await check_password(session, email=email, password=password, client=client, now=now)
+    if staff is None:
         return None
     token = await issue_token(session, staff_id=staff.id, now=now, label="login")
     return staff, token

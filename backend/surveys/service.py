@@ -187,10 +187,10 @@ async def indicators(
     grouped: dict[str, list[tuple[str, dict[str, Any] | None]]] = {}
     for row in await session.execute(query):
         grouped.setdefault(row.program, []).append((row.status, row.answers))
-    return [_summarise(program, rows) for program, rows in sorted(grouped.items())]
+    return [summarise(program, rows) for program, rows in sorted(grouped.items())]
 
 
-def _summarise(program: str, rows: list[tuple[str, dict[str, Any] | None]]) -> Indicators:
+def summarise(program: str, rows: list[tuple[str, dict[str, Any] | None]]) -> Indicators:
     answers = [a for status, a in rows if status == "answered" and a]
     by_currency: dict[str, list[int]] = {}
     for a in answers:

@@ -9,17 +9,19 @@ from fastapi import APIRouter, Path, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.deps import MAX_ID, CurrentStaff, PagingDep
-from backend.api.errors import conflict, not_found, responses
+from backend.api.errors import conflict, not_found, responses, unprocessable
 from backend.api.guards import check_person, check_program
 from backend.api.schemas import Page, ProgramCode
 from backend.app.deps import RuntimeDep, SessionDep
 from backend.reminders.policy import policy_of
 from backend.staff.audit import record
 from backend.staff.service import Principal
-from backend.trainings import queries
+from backend.trainings import attendance, queries
 from backend.trainings import service as trainings
 from backend.trainings.models import Enrollment, Training
 from backend.trainings.schemas import (
+    AttendanceRead,
+    AttendanceUpdate,
     EnrollmentCreate,
     EnrollmentRead,
     TrainingCreate,
@@ -255,3 +257,64 @@ async def unenroll(
     )
     await session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put(
+    "/trainings/{training_id}/attendance",
+    response_model=list[AttendanceRead],
+    responses=responses(401, 404, 409),
+)
+async def mark_attendance(
+    training_id: TrainingId,
+    body: AttendanceUpdate,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: CurrentStaff,
+) -> list[AttendanceRead]:
+    """Mark enrolled people present, absent or excused; marking again replaces the mark.
+    422 for someone not enrolled, 409 on a cancelled session."""
+    training = await _training(session, principal, training_id)
+    now = runtime.clock()
+    marks = [attendance.Mark(m.beneficiary_id, m.status) for m in body.marks]
+    try:
+        rows = await attendance.mark_attendance(
+            session, training=training, marks=marks, staff_id=principal.id, now=now
+        )
+    except attendance.AttendanceError as exc:
+        if exc.reason == "cancelled":
+            raise conflict(str(exc)) from exc
+        raise unprocessable(["body", "marks"], str(exc)) from exc
+    await record(
+        session,
+        staff_id=principal.id,
+        action="update",
+        object_type="attendance",
+        object_id=training.id,
+        at=now,
+    )
+    read = [AttendanceRead.model_validate(row) for row in rows]
+    await session.commit()
+    return read
+
+
+@router.get(
+    "/trainings/{training_id}/attendance",
+    response_model=list[AttendanceRead],
+    responses=responses(401, 404),
+)
+async def read_attendance(
+    training_id: TrainingId, session: SessionDep, runtime: RuntimeDep, principal: CurrentStaff
+) -> list[AttendanceRead]:
+    """The session's attendance marks, by person."""
+    training = await _training(session, principal, training_id)
+    rows = await attendance.marks_of(session, training.id)
+    await record(
+        session,
+        staff_id=principal.id,
+        action="read",
+        object_type="attendance",
+        object_id=training.id,
+        at=runtime.clock(),
+    )
+    await session.commit()
+    return [AttendanceRead.model_validate(rows[key]) for key in sorted(rows)]

@@ -51,3 +51,27 @@ class Enrollment(Base):
     attendance: Mapped[str | None] = mapped_column(String(16))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Attendance(Base):
+    """Whether an enrolled person came to a session, as staff marked it on the day.
+
+    Erasing the person unlinks the row (``beneficiary_id`` NULL) and keeps it, so the
+    programme's attendance figures keep their anonymous counts.
+    """
+
+    __tablename__ = "training_attendance"
+    __table_args__ = (
+        UniqueConstraint("training_id", "beneficiary_id", name="uq_training_attendance_person"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    training_id: Mapped[int] = mapped_column(
+        ForeignKey("trainings.id", ondelete="CASCADE"), index=True
+    )
+    beneficiary_id: Mapped[int | None] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -70,3 +70,24 @@ class TrainingDetail(TrainingRead):
     """A session and who is enrolled."""
 
     enrollments: list[EnrollmentRead]
+
+
+class AttendanceMark(Input):
+    """Whether one enrolled person came to the session."""
+
+    beneficiary_id: Id
+    status: Literal["present", "absent", "excused"]
+
+
+class AttendanceUpdate(Input):
+    """Marks for a session; marking someone again replaces their mark."""
+
+    marks: list[AttendanceMark] = Field(min_length=1, max_length=1000)
+
+
+class AttendanceRead(Output):
+    """A person's attendance at a session, as staff marked it."""
+
+    beneficiary_id: int
+    status: str
+    marked_at: datetime

@@ -196,8 +196,16 @@ def _to_envelope(update: Mapping[str, Any], words: Mapping[str, str]) -> Inbound
         language_hint=sender.get("language_code"),
         start_payload=payload,
         attachments=files,
+        sender_name=sender_name(sender),
     )
     return InboundEnvelope(CHANNEL, str(int(message["chat"]["id"])), external_id, incoming)
+
+
+def sender_name(sender: Mapping[str, Any]) -> str | None:
+    """The sender's first and last name as Telegram gives them."""
+    parts = [sender.get("first_name"), sender.get("last_name")]
+    name = " ".join(str(p).strip() for p in parts if isinstance(p, str) and p.strip())
+    return name[:120] or None
 
 
 def _pressed(query: Mapping[str, Any], message: Mapping[str, Any]) -> Incoming:

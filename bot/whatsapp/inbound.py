@@ -99,8 +99,9 @@ def parse_webhook(payload: Any) -> WebhookBatch:
                 batch.ignored.append(f"field {_name(change_dict.get('field'))}")
                 continue
             value = _dict(change_dict.get("value"))
+            names = _contact_names(value)
             for message in _list(value.get("messages")):
-                _message(batch, _dict(message))
+                _message(batch, _dict(message), names)
             for status in _list(value.get("statuses")):
                 _status(batch, _dict(status))
             for error in _list(value.get("errors")):
@@ -116,7 +117,20 @@ def language_hint(wa_id: str) -> str | None:
     )
 
 
-def _message(batch: WebhookBatch, message: dict[str, Any]) -> None:
+def _contact_names(value: dict[str, Any]) -> dict[str, str]:
+    """The profile name WhatsApp gives each sender of the batch, by ``wa_id``."""
+    names: dict[str, str] = {}
+    for contact in _list(value.get("contacts")):
+        contact_dict = _dict(contact)
+        name = _str(_dict(contact_dict.get("profile")).get("name")).strip()
+        if name:
+            names[_str(contact_dict.get("wa_id"))] = name[:120]
+    return names
+
+
+def _message(
+    batch: WebhookBatch, message: dict[str, Any], names: dict[str, str] | None = None
+) -> None:
     address, wamid, kind = (_str(message.get(k)) for k in ("from", "id", "type"))
     if not 0 < len(address) <= MAX_ID or not 0 < len(wamid) <= MAX_ID:
         batch.ignored.append(f"message of type {_name(kind)} without a usable sender or id")
@@ -131,7 +145,9 @@ def _message(batch: WebhookBatch, message: dict[str, Any]) -> None:
     if incoming is None:
         batch.ignored.append(f"unsupported message type {_name(kind)}, answered with the question")
         incoming = Incoming()
-    incoming = replace(incoming, language_hint=language_hint(address))
+    incoming = replace(
+        incoming, language_hint=language_hint(address), sender_name=(names or {}).get(address)
+    )
     batch.messages.append(InboundEnvelope(CHANNEL, address, wamid, incoming))
 
 

@@ -40,8 +40,10 @@ async def test_list_read_reply_canned_and_close(
     canned = await agent.post(f"/cases/{case_id}/messages", {"canned": "training_dates"})
     assert canned.status_code == 201
     messages = await poll(client, runtime, user)
-    assert messages[0]["text"] == "مرحبا، نعم"
-    assert messages[1]["text"].startswith("لم تحدد مواعيد التكوين"), "in the person's language"
+    assert messages[0]["text"] == "Agent · IESS\nمرحبا، نعم", "signed: first name · team"
+    signature, _, canned_text = messages[1]["text"].partition("\n")
+    assert signature == "Agent · IESS"
+    assert canned_text.startswith("لم تحدد مواعيد التكوين"), "in the person's language"
     assert all(m["dir"] == "rtl" for m in messages)
 
     closed = await agent.post(f"/cases/{case_id}/close")
@@ -108,7 +110,8 @@ async def test_french_person_gets_the_french_canned_reply(
         await admin.post(f"/cases/{case_id}/messages", {"canned": "greeting"})
     ).status_code == 201
     messages = await poll(client, runtime, user)
-    assert messages[0]["text"].startswith("Bonjour, ici un membre")
+    assert messages[0]["text"].startswith("Admin · UTSS")
+    assert messages[0]["text"].partition("\n")[2].startswith("Bonjour, ici un membre")
     async with runtime.sessions() as session:
         case = await session.scalar(select(Case).where(Case.id == case_id))
     assert case is not None and case.assigned_to == admin.id

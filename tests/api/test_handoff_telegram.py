@@ -36,7 +36,9 @@ async def test_staff_answer_a_telegram_person_through_the_api(world: TelegramWor
     sent = await agent.post(f"/cases/{case_id}/messages", {"text": "Bonjour, je vous écoute."})
     assert sent.status_code == 201
     await world.flush()
-    assert [m["text"] for m in person.replies()] == ["Bonjour, je vous écoute."]
+    assert [m["text"] for m in person.replies()] == [
+        "Supervisor · Équipe d'accompagnement\nBonjour, je vous écoute."
+    ], "signed with the first name and the team, never looking like the bot"
 
     assert (await agent.post(f"/cases/{case_id}/close")).status_code == 200
     await world.flush()

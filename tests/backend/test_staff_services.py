@@ -55,10 +55,11 @@ async def test_handoff_reply_close_and_satisfaction(
             case=case,
             staff_id=None,
             text="Bonjour Madame, oui.",
+            signature="Amina · IESS",
             now=runtime.inbound._clock(),
         )  # type: ignore[arg-type]
     messages = await _poll(client, runtime, user)
-    assert [m["text"] for m in messages] == ["Bonjour Madame, oui."]
+    assert [m["text"] for m in messages] == ["Amina · IESS\nBonjour Madame, oui."]
 
     async with runtime.sessions() as session, session.begin():
         case = await session.get(Case, case.id)

@@ -20,12 +20,25 @@ from aiohttp import web
 METHODS = (
     "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo", "sendMessage",
     "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "setMyCommands",
-    "getMyCommands", "deleteMyCommands", "close", "logOut",
+    "getMyCommands", "deleteMyCommands", "close", "logOut", "getFile",
 )  # fmt: skip
+#: Bots may download files of up to 20 MB with getFile.
+MAX_DOWNLOAD = 20 * 1024 * 1024
 _CANONICAL = {m.lower(): m for m in METHODS}
 #: Parameters the Bot API reads as JSON or as integers when they come as form fields.
 _JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "scope", "entities"}
 _INT_FIELDS = {"offset", "limit", "timeout", "message_id", "max_connections"}
+
+
+class ApiFailure(Exception):
+    """A method's answer as a Bot API error (400 ``invalid file_id``...)."""
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
 _DESCRIPTIONS = {
     400: "Bad Request: chat not found",
     403: "Forbidden: bot was blocked by the user",
@@ -81,10 +94,14 @@ class TelegramApiDouble:
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.url = ""
+        #: Files people sent, by file_id: (content, file_path); see :meth:`add_file`.
+        self.files: dict[str, tuple[bytes, str]] = {}
+        self.downloads: list[str] = []
 
     async def __aenter__(self) -> TelegramApiDouble:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -100,6 +117,10 @@ class TelegramApiDouble:
             await self._runner.cleanup()
 
     # --- what tests do -------------------------------------------------------------------
+    def add_file(self, file_id: str, content: bytes, file_path: str) -> None:
+        """A file a person sent, served by getFile and ``/file/bot<token>/<file_path>``."""
+        self.files[file_id] = (content, file_path)
+
     def queue_update(self, update: dict[str, Any]) -> None:
         """Make an update available to getUpdates."""
         self._updates.append(update)
@@ -180,7 +201,11 @@ class TelegramApiDouble:
                 return _error(failure.status, failure.description, extra)
             if method == "getUpdates":
                 return await self._get_updates(call, params)
-            call.result = self._result(method, params)
+            try:
+                call.result = self._result(method, params)
+            except ApiFailure as failed:
+                call.status = failed.status
+                return _error(failed.status, failed.description)
             return _ok(call.result)
         finally:
             await self._notify()
@@ -241,7 +266,31 @@ class TelegramApiDouble:
             return self.commands.get(params.get("language_code") or None, [])
         elif method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
             return self._message(me, params)
+        elif method == "getFile":
+            return self._file(str(params.get("file_id") or ""))
         return True
+
+    def _file(self, file_id: str) -> dict[str, Any]:
+        """A File object; too large files have no file_path, as Telegram refuses them."""
+        if file_id not in self.files:
+            raise ApiFailure(400, "Bad Request: invalid file_id")
+        content, path = self.files[file_id]
+        if len(content) > MAX_DOWNLOAD:
+            raise ApiFailure(400, "Bad Request: file is too big")
+        unique = f"U{abs(hash(file_id)) % 10**8}"
+        return {"file_id": file_id, "file_unique_id": unique, "file_size": len(content),
+                "file_path": path}  # fmt: skip
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """The file download URL: the bytes, as application/octet-stream like Telegram."""
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401, text="Unauthorized")
+        path = request.match_info["path"]
+        for content, file_path in self.files.values():
+            if file_path == path:
+                self.downloads.append(path)
+                return web.Response(body=content, content_type="application/octet-stream")
+        return web.Response(status=404, text="Not Found")
 
     def _message(self, me: dict[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
         if "message_id" in params:

@@ -10,6 +10,7 @@ JSON: throughput (130429, as HTTP 400 or as a bare 429 with Retry-After), a 500,
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,17 +62,62 @@ class GraphApiDouble:
         self._runner: web.AppRunner | None = None
         self._count = 0
         self.url = ""
+        self._root = ""
+        #: Media people sent, by media id: (content, mime_type); see :meth:`add_media`.
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.downloads: list[str] = []
 
     async def __aenter__(self) -> GraphApiDouble:
         app = web.Application()
         app.router.add_post("/{version}/{phone}/messages", self._messages)
+        app.router.add_get("/{version}/{media_id:[0-9]+}", self._media_url)
+        app.router.add_get("/whatsapp_business/attachments/", self._media_download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}/{self.version}"
+        self._root = f"http://127.0.0.1:{port}"
+        self.url = f"{self._root}/{self.version}"
         return self
+
+    def add_media(self, media_id: str, content: bytes, mime_type: str) -> None:
+        """A file a person sent: ``GET /{media-id}`` describes it, its ``url`` serves it."""
+        self.media[media_id] = (content, mime_type)
+
+    def _authorized(self, request: web.Request) -> bool:
+        return request.headers.get("Authorization") == f"Bearer {self.token}"
+
+    async def _media_url(self, request: web.Request) -> web.Response:
+        """Meta's media endpoint: url (valid 5 minutes), mime_type, sha256, file_size (text)."""
+        if not self._authorized(request):
+            return self._error(401, 190, "Invalid OAuth access token", "token", None)
+        media_id = request.match_info["media_id"]
+        if media_id not in self.media:
+            details = f"Object with ID '{media_id}' does not exist"
+            return self._error(400, 100, "Unsupported get request", details, None)
+        content, mime_type = self.media[media_id]
+        return web.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "url": f"{self._root}/whatsapp_business/attachments/?mid={media_id}&ext=1",
+                "mime_type": mime_type,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "file_size": str(len(content)),
+                "id": media_id,
+            }
+        )
+
+    async def _media_download(self, request: web.Request) -> web.Response:
+        """The media URL: only with the bearer token, as Meta requires."""
+        if not self._authorized(request):
+            return web.Response(status=401)
+        media_id = request.query.get("mid", "")
+        if media_id not in self.media:
+            return web.Response(status=404)
+        self.downloads.append(media_id)
+        content, mime_type = self.media[media_id]
+        return web.Response(body=content, headers={"Content-Type": mime_type})
 
     async def __aexit__(self, *exc: object) -> None:
         if self._runner is not None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import text
 
-from backend.people.wipe import forget_freed_bytes, media_folder
+from backend.media.files import person_dir as media_folder
+from backend.people.wipe import forget_freed_bytes
 from backend.runtime import Runtime
 from tests.api.conftest import make_staff
 from tests.backend.webchat_driver import WebChatUser

@@ -8,8 +8,8 @@ import httpx
 from sqlalchemy import inspect, select
 
 from backend.applications.models import Application
+from backend.media.files import person_dir as media_folder
 from backend.people.models import Beneficiary
-from backend.people.wipe import media_folder
 from backend.runtime import Runtime
 from backend.scheduler import retention_tick
 from tests.backend.webchat_driver import WebChatUser

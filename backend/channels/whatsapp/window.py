@@ -38,6 +38,12 @@ MARGIN = timedelta(minutes=5)
 AS_TEMPLATE = "whatsapp_template"
 
 
+def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
+    """Whether a free-form message sent ``now`` falls inside the 24-hour window (with the
+    margin); staff see the same answer in the console before they reply."""
+    return last_inbound_at is not None and now - last_inbound_at < WINDOW - MARGIN
+
+
 class WhatsAppWindow:
     """Sends WhatsApp messages as themselves or as templates, or holds them."""
 
@@ -81,7 +87,7 @@ class WhatsAppWindow:
             last = await session.scalar(
                 select(Beneficiary.last_inbound_at).where(Beneficiary.id == beneficiary_id)
             )
-        return last is not None and self._clock() - last < WINDOW - MARGIN
+        return window_open(last, self._clock())
 
     async def send_template(self, message: Outgoing, *, address: str) -> SendResult:
         """Send ``message`` in its template, or hold it when there is none."""

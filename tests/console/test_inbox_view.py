@@ -1,0 +1,52 @@
+"""The inbox's filters and scope, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from backend.cases.models import Case, CaseMessage
+from backend.console.views import inbox
+from backend.people.models import Beneficiary
+from backend.runtime import Runtime
+from backend.staff.service import Principal, create_staff, load_principal
+
+
+async def test_mine_unassigned_all_programme_and_channel(runtime: Runtime) -> None:
+    now = runtime.clock()
+    async with runtime.sessions() as session, session.begin():
+        agent = await create_staff(
+            session, email="a@m.test", name="Agent", role="agent", programs=["iess"],
+            password=None, now=now,
+        )  # fmt: skip
+        people = [
+            Beneficiary(channel=channel, address=str(i), language="fr", profile={}, state={})
+            for i, channel in enumerate(["telegram", "whatsapp", "telegram", "telegram"])
+        ]
+        session.add_all(people)
+        await session.flush()
+        cases = [
+            Case(beneficiary_id=people[0].id, program="iess", reason="r", assigned_to=agent.id),
+            Case(beneficiary_id=people[1].id, program="iess", reason="r"),
+            Case(beneficiary_id=people[2].id, program="utss-cad", reason="r"),
+            Case(beneficiary_id=people[3].id, program="iess", reason="r", status="closed"),
+        ]
+        session.add_all(cases)
+        await session.flush()
+        session.add(CaseMessage(case_id=cases[1].id, direction="in", text="Bonjour ?"))
+        ids = [c.id for c in cases]
+    async with runtime.sessions() as session:
+        principal = await load_principal(session, staff_id=agent.id)
+        assert isinstance(principal, Principal)
+
+        async def shown(**filters: str | None) -> list[int]:
+            values = {"show": "all", "program": None, "channel": None} | filters
+            rows = await inbox(session, principal=principal, **values)  # type: ignore[arg-type]
+            return sorted(row.case_id for row in rows)
+
+        assert await shown() == [ids[0], ids[1]], "open cases of the agent's programmes only"
+        assert await shown(show="mine") == [ids[0]]
+        assert await shown(show="unassigned") == [ids[1]]
+        assert await shown(channel="whatsapp") == [ids[1]]
+        assert await shown(program="utss-cad") == []
+        rows = await inbox(session, principal=principal, show="all", program=None, channel=None)
+        waiting = next(row for row in rows if row.case_id == ids[1])
+        assert waiting.last_text == "Bonjour ?" and waiting.last_from == "person"
+        assert next(row for row in rows if row.case_id == ids[0]).assignee == "Agent"
