@@ -167,7 +167,6 @@ def test_no_two_keywords_of_different_meanings_are_one_typo_apart(index: Keyword
     assert index.typo_clashes() == []
 
 
-
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=0, max_size=12))
 def test_one_edit_is_symmetric_and_needs_close_lengths(word: str) -> None:
     assert within_one_edit(word, word)
