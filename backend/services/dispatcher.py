@@ -6,8 +6,15 @@ dies mid-batch leaves rows whose lease runs out, and the next tick sends them; n
 lost. On PostgreSQL the claim uses ``FOR UPDATE SKIP LOCKED`` so several processes share the
 work without waiting on each other; on SQLite a conditional ``UPDATE`` does the same job.
 
-Messages to one address keep their order: when one fails and must wait, the ones after it in
-the batch wait with it.
+Messages to one address keep their order, across batches and processes: the claim takes a row
+only when no earlier unsent row to the same address is waiting (for a retry, or leased to another
+claim), and when one fails and must wait, the ones after it in the batch are released with it.
+On PostgreSQL claims take turns on an advisory lock, so two claims never judge "earlier" from the
+same snapshot.
+
+Results are fenced: each is written only while the claim still holds the row (its token and a due
+status in the ``WHERE``). A claim whose lease ran out and was taken over finds its result dropped,
+so a status never moves backwards and a row is recorded ``sent`` once.
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, text, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.dialect import is_postgres
@@ -32,6 +40,8 @@ from conversations.messages import Outgoing
 logger = logging.getLogger(__name__)
 
 DUE_STATUSES = ("queued", "retry")
+#: Serialises outbox claims across processes on PostgreSQL (an arbitrary, fixed key).
+CLAIM_LOCK_KEY = 0x6D617373
 #: Messages the person did not ask for: "stop" cancels them even once queued.
 UNSOLICITED_KINDS = frozenset({"reminder", "broadcast"})
 
@@ -58,6 +68,8 @@ class _Claimed:
     attempts: int
     beneficiary_id: int | None
     scrub_after_send: bool
+    token: str
+    lease_until: datetime
 
 
 class Dispatcher:
@@ -112,20 +124,38 @@ class Dispatcher:
     async def run_once(self, *, channels: Sequence[str] | None = None) -> int:
         """Claim one batch of due messages and send them; returns how many were claimed."""
         claimed = await self._claim(channels or list(self._adapters))
+        await self._send_batch(claimed)
+        return len(claimed)
+
+    async def _send_batch(self, claimed: Sequence[_Claimed]) -> None:
         by_address: dict[tuple[str, str | None], list[_Claimed]] = {}
         for row in claimed:
             by_address.setdefault((row.channel, row.address), []).append(row)
         await asyncio.gather(*(self._send_in_order(rows) for rows in by_address.values()))
-        return len(claimed)
 
     async def _claim(self, channels: Sequence[str]) -> list[_Claimed]:
         now = self._clock()
         token = str(uuid.uuid4())
+        free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+        earlier = aliased(OutboxMessage)
+        # An earlier unsent row to the same address that this claim cannot take: it waits for a
+        # retry, or another claim holds it. Everything after it waits too.
+        blocked = exists().where(
+            earlier.channel == OutboxMessage.channel,
+            earlier.address == OutboxMessage.address,
+            earlier.id < OutboxMessage.id,
+            earlier.status.in_(DUE_STATUSES),
+            or_(
+                earlier.next_attempt_at > now,
+                and_(earlier.claimed_until.is_not(None), earlier.claimed_until >= now),
+            ),
+        )
         due = and_(
             OutboxMessage.status.in_(DUE_STATUSES),
             OutboxMessage.next_attempt_at <= now,
             OutboxMessage.channel.in_(channels),
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            free,
+            ~blocked,
         )
         async with self._sessions() as session, session.begin():
             candidates = (
@@ -135,9 +165,14 @@ class Dispatcher:
                 .limit(self._batch_size)
             )
             if is_postgres(session):
-                candidates = candidates.with_for_update(skip_locked=True)
-            # One statement claims and returns the rows: the candidates are locked (PostgreSQL:
-            # skipping those another process holds) and the statement is atomic (SQLite).
+                # Claims take turns, so each sees the leases the one before it committed; the
+                # row locks then wait for any writer still holding a candidate.
+                await session.execute(
+                    select(func.pg_advisory_xact_lock(text(str(CLAIM_LOCK_KEY))))
+                )
+                candidates = candidates.with_for_update()
+            # One statement claims and returns the rows: the candidates are locked (PostgreSQL)
+            # and the statement is atomic under the write lock (SQLite).
             claimed = await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
@@ -163,15 +198,22 @@ class Dispatcher:
                     attempts=r.attempts,
                     beneficiary_id=r.beneficiary_id,
                     scrub_after_send=r.scrub_after_send,
+                    token=token,
+                    lease_until=now + self._lease,
                 )
                 for r in rows
             ]
 
     async def _send_in_order(self, rows: list[_Claimed]) -> None:
         for index, row in enumerate(rows):
+            if self._clock() >= row.lease_until:
+                # Too slow: the rows may already be another claim's. Sending now could put a
+                # message after a later one; leave them to the claim that holds them.
+                logger.warning("outbox message %s: lease ran out before sending", row.id)
+                return
             outcome = await self._send_one(row)
             if isinstance(outcome, datetime):
-                await self._hold_back(rows[index + 1 :], outcome)
+                await self._release(rows[index + 1 :])
                 return
             if isinstance(outcome, PermanentSendError) and outcome.unreachable:
                 for later in rows[index + 1 :]:
@@ -233,15 +275,12 @@ class Dispatcher:
             "sent_at": now,
             "external_id": result.external_id,
             "attempts": row.attempts + 1,
-            "claimed_until": None,
             "last_error": None,
         }
         if row.scrub_after_send:
             values["address"] = None
         async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
-            )
+            await self._record(session, row, values)
 
     async def _retry(
         self, row: _Claimed, reason: str, retry_after: float | None
@@ -257,45 +296,78 @@ class Dispatcher:
         )
         when = self._clock() + wait
         async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .values(
-                    status="retry",
-                    attempts=attempts,
-                    next_attempt_at=when,
-                    claimed_until=None,
-                    last_error=reason,
-                )
+            held = await self._record(
+                session,
+                row,
+                {
+                    "status": "retry",
+                    "attempts": attempts,
+                    "next_attempt_at": when,
+                    "last_error": reason,
+                },
             )
+        if not held:
+            return when
         logger.info("outbox message %s will be retried at %s: %s", row.id, when, reason)
         return when
 
-    async def _hold_back(self, rows: list[_Claimed], until: datetime) -> None:
+    async def _release(self, rows: list[_Claimed]) -> None:
+        """Give back rows this claim will not send now; the claim skips them while an earlier
+        row to their address waits."""
         if not rows:
             return
         async with self._sessions() as session, session.begin():
             await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_([r.id for r in rows]))
-                .values(next_attempt_at=until, claimed_until=None)
+                .where(
+                    OutboxMessage.id.in_([r.id for r in rows]),
+                    OutboxMessage.claim_token == rows[0].token,
+                    OutboxMessage.status.in_(DUE_STATUSES),
+                )
+                .values(claimed_until=None, claim_token=None)
+                .execution_options(synchronize_session=False)
             )
+
+    async def _record(
+        self, session: AsyncSession, row: _Claimed, values: Mapping[str, object]
+    ) -> bool:
+        """Write a result only if this claim still holds the row; ``False`` when it was
+        dropped (the lease ran out and another claim took the row, or it is no longer due)."""
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == row.id,
+                OutboxMessage.claim_token == row.token,
+                OutboxMessage.status.in_(DUE_STATUSES),
+            )
+            .values(**values, claimed_until=None, claim_token=None)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            return True
+        logger.warning(
+            "outbox message %s: result %s dropped, this claim no longer holds the row",
+            row.id,
+            values.get("status"),
+        )
+        return False
 
     async def _fail(
         self, row: _Claimed, reason: str, *, unreachable: bool = False, status: str = "failed"
     ) -> None:
         async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .values(
-                    status=status,
-                    attempts=row.attempts + 1,
-                    claimed_until=None,
-                    last_error=reason,
-                    address=None if row.scrub_after_send else row.address,
-                )
+            held = await self._record(
+                session,
+                row,
+                {
+                    "status": status,
+                    "attempts": row.attempts + 1,
+                    "last_error": reason,
+                    "address": None if row.scrub_after_send else row.address,
+                },
             )
+            if not held:
+                return
             if unreachable and row.beneficiary_id is not None:
                 await session.execute(
                     update(Beneficiary)
