@@ -19,6 +19,8 @@ router = APIRouter(tags=["web chat"])
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 #: Most messages returned by one poll; the page asks again for the rest.
 PAGE_SIZE = 200
+#: The largest id a database integer column holds; a larger ``after`` is refused with 422.
+MAX_AFTER = 2**63 - 1
 
 
 class WebChatMessages(BaseModel):
@@ -47,7 +49,7 @@ async def post_message(
 async def get_messages(
     session: SessionDep,
     chat_session: str = Query(alias="session"),
-    after: int = Query(default=0, ge=0),
+    after: int = Query(default=0, ge=0, le=MAX_AFTER),
 ) -> WebChatMessages:
     """Messages delivered to this chat after ``after`` (staff replies, reminders...)."""
     try:
