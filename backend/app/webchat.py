@@ -6,11 +6,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from sqlalchemy import and_, or_, select
 
+from backend.api.errors import responses, unprocessable
 from backend.app.deps import RuntimeDep, SessionDep
 from backend.db.models import OutboxMessage
 from bot.webchat.adapter import CHANNEL, WebChatPost, render, to_envelope
@@ -35,7 +36,12 @@ async def page() -> FileResponse:
     return FileResponse(STATIC / "index.html", media_type="text/html")
 
 
-@router.post("/chat/api/messages", response_model=WebChatMessages, summary="Send a message")
+@router.post(
+    "/chat/api/messages",
+    response_model=WebChatMessages,
+    summary="Send a message",
+    responses=responses(400),
+)
 async def post_message(
     post: WebChatPost, runtime: RuntimeDep, session: SessionDep
 ) -> WebChatMessages:
@@ -55,7 +61,7 @@ async def get_messages(
     try:
         address = str(uuid.UUID(chat_session))
     except ValueError as exc:
-        raise HTTPException(status_code=422, detail="session must be a UUID") from exc
+        raise unprocessable(["query", "session"], "session must be a UUID") from exc
     return await _messages(session, address, after)
 
 
