@@ -18,8 +18,9 @@ from backend.db.session import make_engine, make_session_factory
 from backend.reminders.policy import SESSION_KEY, ReminderPolicy
 from backend.services.dispatcher import Dispatcher
 from backend.services.inbound import InboundService
+from backend.services.outage import is_outage
 from backend.settings import Settings
-from bot.base import ChannelAdapter, InboundEnvelope, OnMessage
+from bot.base import ChannelAdapter, InboundEnvelope, OnMessage, Unavailable
 from bot.webchat.adapter import WebChatAdapter
 from conversations.content_loader import Content, load_content
 from conversations.engine import Engine
@@ -116,6 +117,11 @@ def _discard_result(inbound: InboundService) -> OnMessage:
     """The callback adapters call: receive the message; its result is the backend's business."""
 
     async def on_message(envelope: InboundEnvelope) -> None:
-        await inbound.receive(envelope)
+        try:
+            await inbound.receive(envelope)
+        except Exception as exc:
+            if is_outage(exc):  # the update is fine: the channel tries it again later
+                raise Unavailable(type(exc).__name__) from exc
+            raise
 
     return on_message

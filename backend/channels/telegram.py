@@ -44,6 +44,7 @@ def telegram_config(settings: Settings) -> TelegramConfig:
         locales_dir=settings.locales_dir,
         default_language=settings.default_language,
         poll_timeout=settings.telegram_poll_timeout,
+        inbound_retry_minutes=settings.inbound_retry_minutes,
     )
 
 

@@ -66,6 +66,7 @@ class TelegramConfig:
     request_timeout: float = 15.0
     backoff_initial: float = 0.5
     backoff_max: float = 30.0
+    inbound_retry_minutes: float = 30.0
 
 
 class TelegramChannel:
@@ -102,6 +103,7 @@ class TelegramChannel:
             handle=self.handle_update,
             timeout=config.poll_timeout,
             backoff=(config.backoff_initial, config.backoff_max),
+            outage_minutes=config.inbound_retry_minutes,
         )
         self._setup_task: asyncio.Task[None] | None = None
         self._stopped = False
