@@ -34,7 +34,14 @@ from sqlalchemy.orm import aliased
 from backend.db.dialect import is_postgres
 from backend.db.models import Beneficiary, OutboxMessage, utcnow
 from backend.services.send_policy import HeldMessage, SendPolicy
-from bot.base import ChannelAdapter, PermanentSendError, SendResult, TransientSendError
+from bot.base import (
+    ChannelAdapter,
+    PartialDelivery,
+    PermanentSendError,
+    ResumableAdapter,
+    SendResult,
+    TransientSendError,
+)
 from conversations.messages import Outgoing
 
 logger = logging.getLogger(__name__)
@@ -234,8 +241,17 @@ class Dispatcher:
             await self._fail(row, "the person typed stop", status="cancelled")
             return None
         policy = self._policies.get(row.channel)
+        parts_done = row.payload.get("parts_done")
         try:
-            if policy is None:
+            if isinstance(parts_done, int) and isinstance(adapter, ResumableAdapter):
+                last_id = row.payload.get("parts_last_id")
+                result = await adapter.send_from(
+                    row.address,
+                    message,
+                    parts_done=parts_done,
+                    last_id=last_id if isinstance(last_id, str) else None,
+                )
+            elif policy is None:
                 result = await adapter.send(row.address, message)
             else:
                 result = await policy.send(
@@ -247,6 +263,9 @@ class Dispatcher:
         except HeldMessage as exc:
             await self._fail(row, exc.reason, status="held")
             return None
+        except PartialDelivery as exc:
+            progress = {"parts_done": exc.parts_done, "parts_last_id": exc.last_id}
+            return await self._retry(row, exc.reason, exc.retry_after, progress=progress)
         except TransientSendError as exc:
             return await self._retry(row, exc.reason, exc.retry_after)
         except PermanentSendError as exc:
@@ -283,8 +302,15 @@ class Dispatcher:
             await self._record(session, row, values)
 
     async def _retry(
-        self, row: _Claimed, reason: str, retry_after: float | None
+        self,
+        row: _Claimed,
+        reason: str,
+        retry_after: float | None,
+        *,
+        progress: Mapping[str, object] | None = None,
     ) -> datetime | None:
+        """Record a failed attempt; ``progress`` (the parts of a long message already
+        delivered) goes into the row's payload, so no process sends them again."""
         attempts = row.attempts + 1
         if attempts >= self._max_attempts:
             await self._fail(row, f"gave up after {attempts} attempts: {reason}")
@@ -295,17 +321,16 @@ class Dispatcher:
             else self._backoff.delay(attempts)
         )
         when = self._clock() + wait
+        values: dict[str, object] = {
+            "status": "retry",
+            "attempts": attempts,
+            "next_attempt_at": when,
+            "last_error": reason,
+        }
+        if progress is not None:
+            values["payload"] = {**row.payload, **progress}
         async with self._sessions() as session, session.begin():
-            held = await self._record(
-                session,
-                row,
-                {
-                    "status": "retry",
-                    "attempts": attempts,
-                    "next_attempt_at": when,
-                    "last_error": reason,
-                },
-            )
+            held = await self._record(session, row, values)
         if not held:
             return when
         logger.info("outbox message %s will be retried at %s: %s", row.id, when, reason)
