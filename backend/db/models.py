@@ -310,3 +310,8 @@ class FunnelStep(Base):
 # Loans, trainings, reminders, broadcasts and surveys (issue #6) live in their own module;
 # importing it here registers their tables on Base.metadata for Alembic and the tests.
 from backend.db import models_followup as _followup  # noqa: E402, F401
+
+# CHECK constraints and the delivery path's indexes, declared in one place (migration 0006).
+from backend.db.constraints import register as _register_constraints  # noqa: E402
+
+_register_constraints(Base.metadata)

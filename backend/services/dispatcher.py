@@ -26,8 +26,19 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, func, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -151,14 +162,14 @@ class Dispatcher:
             earlier.channel == OutboxMessage.channel,
             earlier.address == OutboxMessage.address,
             earlier.id < OutboxMessage.id,
-            earlier.status.in_(DUE_STATUSES),
+            _pending(earlier.status),
             or_(
                 earlier.next_attempt_at > now,
                 and_(earlier.claimed_until.is_not(None), earlier.claimed_until >= now),
             ),
         )
         due = and_(
-            OutboxMessage.status.in_(DUE_STATUSES),
+            _pending(OutboxMessage.status),
             OutboxMessage.next_attempt_at <= now,
             OutboxMessage.channel.in_(channels),
             free,
@@ -400,6 +411,14 @@ class Dispatcher:
                     .values(unreachable=True)
                 )
         logger.warning("outbox message %s %s: %s", row.id, status, reason)
+
+
+def _pending(status: Any) -> ColumnElement[bool]:
+    """``status IN ('queued', 'retry')`` with the values written out, so that SQLite (and
+    PostgreSQL's generic plans) can tell the partial index on unsent rows applies."""
+    return cast(
+        "ColumnElement[bool]", status.in_([literal_column(f"'{s}'") for s in DUE_STATUSES])
+    )
 
 
 def _reason(reason: str, code: str | None) -> str:
