@@ -74,6 +74,7 @@ class Runtime:
             batch_size=settings.outbox_batch_size,
             max_attempts=settings.outbox_max_attempts,
             clock=clock,
+            concurrency=_pool_size(db),
         )
         inbound = InboundService(
             session_factory=sessions,
@@ -125,3 +126,10 @@ def _discard_result(inbound: InboundService) -> OnMessage:
             raise
 
     return on_message
+
+
+def _pool_size(db: AsyncEngine) -> int:
+    """How many connections the engine's pool keeps: the dispatcher sends to no more
+    addresses at once, since a channel's policy may need a connection for each."""
+    size = getattr(db.pool, "size", None)
+    return max(int(size()), 1) if callable(size) else 5

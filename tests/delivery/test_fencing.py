@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from backend.db.models import OutboxMessage
 from backend.db.session import make_engine, make_session_factory
 from backend.services.dispatcher import Dispatcher
 from backend.services.outbound import queue_messages
-from bot.base import TransientSendError
+from bot.base import SendResult, TransientSendError
 from conversations.messages import Outgoing
 from tests.backend.fakes import RecordingAdapter
 from tests.support import FakeClock
@@ -43,22 +44,34 @@ async def queue_one(sessions: async_sessionmaker[AsyncSession], clock: FakeClock
     return rows[0].id
 
 
+@dataclass
+class SlowAdapter:
+    """Sends so slowly that the lease runs out, while another process takes the row over;
+    then reports a failure, which must not count."""
+
+    clock: FakeClock
+    other: Dispatcher | None = None
+    name: str = "test"
+
+    async def send(self, address: str, message: Outgoing) -> SendResult:
+        self.clock.advance(timedelta(minutes=3))
+        assert self.other is not None
+        assert await self.other.run_once() == 1
+        raise TransientSendError("bad gateway", code="502")
+
+
 async def test_a_stale_claims_result_is_dropped_and_logged_without_personal_data(
     sessions: async_sessionmaker[AsyncSession], caplog: pytest.LogCaptureFixture
 ) -> None:
     clock = FakeClock()
-    slow_adapter = RecordingAdapter(errors=[TransientSendError("bad gateway", code="502")])
-    fast_adapter = RecordingAdapter()
+    slow_adapter = SlowAdapter(clock)
     slow = Dispatcher(session_factory=sessions, adapters={"test": slow_adapter}, clock=clock)
-    fast = Dispatcher(session_factory=sessions, adapters={"test": fast_adapter}, clock=clock)
+    fast = Dispatcher(session_factory=sessions, adapters={"test": RecordingAdapter()}, clock=clock)
+    slow_adapter.other = fast
     row_id = await queue_one(sessions, clock)
-
-    stale = await slow._claim(["test"])
-    clock.advance(timedelta(minutes=3))  # the slow process's lease runs out
-    assert await fast.run_once() == 1
     caplog.set_level(logging.INFO)
-    # The slow process comes back and records its (failed) attempt: it must not count.
-    await slow._send_one(stale[0])
+
+    assert await slow.run_once() == 1
 
     async with sessions() as session:
         row = await session.get(OutboxMessage, row_id)
