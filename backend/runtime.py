@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -27,6 +27,9 @@ from conversations.engine import Engine
 from conversations.i18n import Catalogs
 from conversations.office_hours import OfficeHours
 
+if TYPE_CHECKING:
+    from backend.services.shared_limits import SharedLimits
+
 
 @dataclass
 class Runtime:
@@ -41,6 +44,7 @@ class Runtime:
     dispatcher: Dispatcher
     channels: dict[str, Any] = field(default_factory=dict)
     clock: Callable[[], datetime] = utcnow
+    shared: SharedLimits | None = None
 
     @classmethod
     def build(
@@ -76,14 +80,20 @@ class Runtime:
             clock=clock,
             concurrency=_pool_size(db),
         )
+        shared = None
+        if settings.redis_url:
+            from backend.services.shared_limits import SharedLimits
+
+            shared = SharedLimits.from_url(settings.redis_url, prefix=settings.redis_prefix)
         inbound = InboundService(
             session_factory=sessions,
             engine=engine,
             zone=settings.zone,
             clock=clock,
             on_queued=dispatcher.kick,
+            locks=shared.person_locks() if shared is not None else None,
         )
-        channels = build_channels(settings, on_message=_discard_result(inbound))
+        channels = build_channels(settings, on_message=_discard_result(inbound), shared=shared)
         for channel in channels.values():
             dispatcher.add_adapter(channel)
         if "whatsapp" in channels:
@@ -93,7 +103,9 @@ class Runtime:
                 settings, channels["whatsapp"], session_factory=sessions, clock=clock
             )
             dispatcher.add_policy("whatsapp", window)
-        return cls(settings, db, sessions, content, engine, inbound, dispatcher, channels, clock)
+        return cls(
+            settings, db, sessions, content, engine, inbound, dispatcher, channels, clock, shared
+        )
 
     async def start_channels(self) -> None:
         """Start what channels run by themselves (polling, webhook registration)."""
@@ -110,8 +122,10 @@ class Runtime:
                 await stop()
 
     async def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections (and Redis's)."""
         await self.db.dispose()
+        if self.shared is not None:
+            await self.shared.close()
 
 
 def _discard_result(inbound: InboundService) -> OnMessage:

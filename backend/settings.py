@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     # --- Delivery under faults (issue #13 owns this block) ---
     #: How long an update our side could not handle (database or network down) is retried.
     inbound_retry_minutes: float = Field(default=30.0, ge=0, le=24 * 60)
+    #: Shared rate limits and per-person locks for several ``massar serve`` (``redis://...``).
+    redis_url: str | None = None
+    #: Prefix of every Redis key this deployment writes (two deployments may share a Redis).
+    redis_prefix: str = "massar"
     # --- end of delivery block ---
 
     @field_validator("timezone")

@@ -7,10 +7,14 @@ polling and webhook registration run from the channel's ``start()``.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from backend.settings import Settings
 from bot.base import OnMessage
 from bot.telegram.channel import TelegramChannel, TelegramConfig
+
+if TYPE_CHECKING:
+    from backend.services.shared_limits import SharedLimits
 
 #: Where Telegram POSTs updates in webhook mode, under MASSAR_PUBLIC_URL.
 WEBHOOK_PATH = "/webhooks/telegram"
@@ -48,13 +52,22 @@ def telegram_config(settings: Settings) -> TelegramConfig:
     )
 
 
-def build_telegram(settings: Settings, *, on_message: OnMessage) -> TelegramChannel:
+def build_telegram(
+    settings: Settings, *, on_message: OnMessage, shared: SharedLimits | None = None
+) -> TelegramChannel:
     """The channel on the driver the deployer chose; only that library is imported."""
     config = telegram_config(settings)
+    limiter = None
+    if shared is not None:
+        limiter = shared.limiter(
+            "telegram",
+            per_second=settings.telegram_rate_per_second,
+            per_key_per_second=settings.telegram_chat_rate_per_second,
+        )
     if settings.telegram_driver == "ptb":
         from bot.telegram.ptb_driver import PtbTelegram
 
-        return PtbTelegram(config, on_message=on_message)
+        return PtbTelegram(config, on_message=on_message, limiter=limiter)
     from bot.telegram.aiogram_driver import AiogramTelegram
 
-    return AiogramTelegram(config, on_message=on_message)
+    return AiogramTelegram(config, on_message=on_message, limiter=limiter)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.db.dialect import insert_for
 from backend.db.models import Beneficiary, Case, InboundMessage, utcnow
 from backend.services.conversation_state import load_conversation, save_conversation
-from backend.services.locks import KeyedLocks
+from backend.services.locks import KeyedLocks, PersonLocks
 from backend.services.outbound import queue_messages
 from backend.services.store import DatabaseStore
 from bot.base import InboundEnvelope
@@ -48,13 +48,14 @@ class InboundService:
         zone: ZoneInfo,
         clock: Callable[[], datetime] = utcnow,
         on_queued: Callable[[], None] | None = None,
+        locks: PersonLocks | None = None,
     ) -> None:
         self._sessions = session_factory
         self._engine = engine
         self._zone = zone
         self._clock = clock
         self._on_queued = on_queued
-        self._locks = KeyedLocks()
+        self._locks: PersonLocks = locks or KeyedLocks()
 
     async def receive(self, envelope: InboundEnvelope) -> InboundResult:
         """Record, answer and queue one message; a message seen before changes nothing."""

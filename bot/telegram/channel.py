@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.base import OnMessage, PartialDelivery, SendResult, TransientSendError
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Limiter, RateLimiter
 from bot.telegram.api import BotApi, BotApiError, send_error
 from bot.telegram.commands import command_menus
 from bot.telegram.common import (
@@ -75,6 +75,7 @@ class TelegramChannel:
         *,
         on_message: OnMessage,
         api: Callable[[TelegramConfig], BotApi],
+        limiter: Limiter | None = None,
     ) -> None:
         # Before the library logs its first URL. The half after ":" is the actual secret.
         protect(config.token, config.token.partition(":")[2], config.webhook_secret)
@@ -89,7 +90,7 @@ class TelegramChannel:
         self.config = config
         self._api = api(config)
         self._on_message = on_message
-        self._limiter = RateLimiter(
+        self._limiter: Limiter = limiter or RateLimiter(
             per_second=config.rate_per_second, per_key_per_second=config.chat_rate_per_second
         )
         self._catalogs = Catalogs(config.locales_dir) if config.locales_dir else None
