@@ -20,8 +20,8 @@ router = APIRouter(tags=["web chat"])
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 #: Most messages returned by one poll; the page asks again for the rest.
 PAGE_SIZE = 200
-#: The largest id a database integer column holds; a larger ``after`` is refused with 422.
-MAX_AFTER = 2**63 - 1
+#: The largest id an integer column holds (PostgreSQL: 32 bits); a larger ``after`` is a 422.
+MAX_AFTER = 2**31 - 1
 
 
 class WebChatMessages(BaseModel):

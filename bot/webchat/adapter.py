@@ -33,7 +33,7 @@ class WebChatPost(BaseModel):
     language: str | None = Field(default=None, max_length=35)
     start: str | None = Field(default=None, max_length=64, description="A deep-link payload.")
     after: int = Field(
-        default=0, ge=0, le=2**63 - 1, description="Return the messages after this id."
+        default=0, ge=0, le=2**31 - 1, description="Return the messages after this id."
     )
 
     @field_validator("session", "message_id")
