@@ -9,10 +9,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 
 from backend.api.router import api_router
 from backend.app import health
+from backend.app.json_guard import JsonBodyGuard, validation_error
 from backend.channels import webchat
 from backend.channels.telegram import webhook as webhooks_telegram
 from backend.channels.whatsapp import webhook as webhooks_whatsapp
@@ -73,6 +75,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = built
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_middleware(JsonBodyGuard)
     app.include_router(health.router)
     app.include_router(webchat.router)
     app.include_router(webhooks_telegram.router)
