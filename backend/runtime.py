@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backend.channels import build_channels
 from backend.conversations.dispatcher import Dispatcher
 from backend.conversations.inbound import InboundService
+from backend.conversations.outage import is_outage
 from backend.db.base import utcnow
 from backend.db.session import make_engine, make_session_factory
 from backend.media.files import MEDIA_DIR_KEY
@@ -23,12 +24,15 @@ from backend.media.worker import MediaWorker
 from backend.people.wipe import Wiper
 from backend.reminders.policy import SESSION_KEY, ReminderPolicy
 from backend.settings import Settings
-from bot.base import ChannelAdapter, InboundEnvelope, OnMessage
+from bot.base import ChannelAdapter, InboundEnvelope, OnMessage, Unavailable
 from bot.webchat.adapter import WebChatAdapter
 from conversations.content_loader import Content, load_content
 from conversations.engine import Engine
 from conversations.i18n import Catalogs
 from conversations.office_hours import OfficeHours
+
+if TYPE_CHECKING:
+    from backend.conversations.shared_limits import SharedLimits
 
 
 @dataclass
@@ -46,6 +50,7 @@ class Runtime:
     clock: Callable[[], datetime] = utcnow
     wiper: Wiper | None = None
     media: MediaWorker | None = None
+    shared: SharedLimits | None = None
 
     @classmethod
     def build(
@@ -89,8 +94,14 @@ class Runtime:
             max_attempts=settings.outbox_max_attempts,
             clock=clock,
             after_erasure=wiper.after_erasure,
+            concurrency=_pool_size(db),
         )
         media = build_media_worker(settings, sessions, clock=clock)
+        shared = None
+        if settings.redis_url:
+            from backend.conversations.shared_limits import SharedLimits
+
+            shared = SharedLimits.from_url(settings.redis_url, prefix=settings.redis_prefix)
         inbound = InboundService(
             session_factory=sessions,
             engine=engine,
@@ -99,8 +110,9 @@ class Runtime:
             on_queued=dispatcher.kick,
             after_erasure=wiper.after_erasure,
             on_media=media.kick,
+            locks=shared.person_locks() if shared is not None else None,
         )
-        channels = build_channels(settings, on_message=_discard_result(inbound))
+        channels = build_channels(settings, on_message=_discard_result(inbound), shared=shared)
         for channel in channels.values():
             dispatcher.add_adapter(channel)
         if "whatsapp" in channels:
@@ -121,6 +133,7 @@ class Runtime:
             channels,
             clock,
             wiper,
+            shared,
             media,
         )
 
@@ -139,14 +152,28 @@ class Runtime:
                 await stop()
 
     async def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections (and Redis's)."""
         await self.db.dispose()
+        if self.shared is not None:
+            await self.shared.close()
 
 
 def _discard_result(inbound: InboundService) -> OnMessage:
     """The callback adapters call: receive the message; its result is the backend's business."""
 
     async def on_message(envelope: InboundEnvelope) -> None:
-        await inbound.receive(envelope)
+        try:
+            await inbound.receive(envelope)
+        except Exception as exc:
+            if is_outage(exc):  # the update is fine: the channel tries it again later
+                raise Unavailable(type(exc).__name__) from exc
+            raise
 
     return on_message
+
+
+def _pool_size(db: AsyncEngine) -> int:
+    """How many connections the engine's pool keeps: the dispatcher sends to no more
+    addresses at once, since a channel's policy may need a connection for each."""
+    size = getattr(db.pool, "size", None)
+    return max(int(size()), 1) if callable(size) else 5

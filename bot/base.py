@@ -73,6 +73,40 @@ class PermanentSendError(SendError):
         self.unreachable = unreachable
 
 
+class Unavailable(Exception):
+    """Our side cannot handle an update now (the database or the network is down), through no
+    fault of the update: try it again later, without counting it against the update."""
+
+
+class PartialDelivery(TransientSendError):
+    """A long message failed after ``parts_done`` of its parts went out; the outbox keeps the
+    count, and the next attempt starts at the first part not delivered."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        parts_done: int,
+        last_id: str | None,
+        code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(reason, code=code, retry_after=retry_after)
+        self.parts_done = parts_done
+        self.last_id = last_id
+
+
+@runtime_checkable
+class ResumableAdapter(Protocol):
+    """A channel that can continue a long message from a part already delivered."""
+
+    async def send_from(
+        self, address: str, message: Outgoing, *, parts_done: int, last_id: str | None
+    ) -> SendResult:
+        """Deliver the parts after the first ``parts_done``."""
+        ...
+
+
 OnMessage = Callable[[InboundEnvelope], Awaitable[None]]
 
 

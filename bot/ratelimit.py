@@ -12,6 +12,16 @@ import asyncio
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class Limiter(Protocol):
+    """What adapters await before each call: this process's own :class:`RateLimiter`, or one
+    shared by every process (the backend passes it in)."""
+
+    async def wait(self, key: Hashable | None = None) -> None:
+        """Wait until one more message to ``key`` stays within the limits."""
+        ...
 
 
 @dataclass

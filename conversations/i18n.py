@@ -65,10 +65,19 @@ def load_translations(locales_dir: Path, lang: str) -> gettext.NullTranslations:
 class Translator:
     """Strings and formats for one language."""
 
-    def __init__(self, lang: str, translations: gettext.NullTranslations) -> None:
+    def __init__(
+        self, lang: str, translations: gettext.NullTranslations, gender: str | None = None
+    ) -> None:
         self.lang = lang
         self._translations = translations
         self._locale = FORMAT_LOCALES[lang]
+        self._gender = gender
+
+    def for_gender(self, gender: str | None) -> Translator:
+        """The same catalog, addressing a person of ``gender`` (``f``, ``m`` or ``None``)."""
+        if gender == self._gender:
+            return self
+        return Translator(self.lang, self._translations, gender)
 
     @property
     def direction(self) -> str:
@@ -82,6 +91,7 @@ class Translator:
         is used when there is one, so a text can address a woman and a man each in their own
         grammar; without it, or without such an entry, the neutral translation.
         """
+        gender = gender or self._gender
         if gender:
             gendered = self._translations.pgettext(gender, message)
             if gendered != message:

@@ -56,8 +56,8 @@ class Turn:
 
     @property
     def tr(self) -> Translator:
-        """Strings and formats in the person's current language."""
-        return self.catalogs.get(self.conversation.language)
+        """Strings and formats in the person's current language, and grammatical gender."""
+        return self.catalogs.get(self.conversation.language).for_gender(self.gender)
 
     @property
     def lang(self) -> str:
@@ -82,7 +82,7 @@ class Turn:
     def gettext(self, message: str) -> str:
         """An interface string in the person's language, in the person's grammatical gender
         when the catalog has that form (context ``f`` or ``m``)."""
-        return self.tr.gettext(message, gender=self.gender)
+        return self.tr.gettext(message)
 
     def text(self, text: Text) -> str:
         """A content text in the person's language and grammatical gender."""

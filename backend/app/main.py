@@ -9,10 +9,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 
 from backend.api.router import api_router
 from backend.app import access_log, docs, health
+from backend.app.json_guard import JsonBodyGuard, validation_error
 from backend.channels import webchat
 from backend.channels.telegram import webhook as webhooks_telegram
 from backend.channels.whatsapp import webhook as webhooks_whatsapp
@@ -84,6 +86,8 @@ def create_app(
     access_log.install()
     live.listen()
     app.state.runtime = built
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_middleware(JsonBodyGuard)
     app.include_router(health.router)
     app.include_router(webchat.router)
     app.include_router(webhooks_telegram.router)

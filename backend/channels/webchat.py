@@ -13,11 +13,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.api.errors import responses, unprocessable
 from backend.app.deps import RuntimeDep, SessionDep
 from backend.conversations.queries import own_messages, person_at, sent_to
 from bot.webchat.adapter import CHANNEL, WebChatPost, render, render_mine, to_envelope
@@ -26,6 +27,8 @@ router = APIRouter(tags=["web chat"])
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 #: Most messages returned by one poll; the page asks again for the rest.
 PAGE_SIZE = 200
+#: The largest id an integer column holds (PostgreSQL: 32 bits); a larger ``after`` is a 422.
+MAX_AFTER = 2**31 - 1
 
 
 class WebChatMessages(BaseModel):
@@ -42,7 +45,12 @@ async def page() -> FileResponse:
     return FileResponse(STATIC / "index.html", media_type="text/html")
 
 
-@router.post("/chat/api/messages", response_model=WebChatMessages, summary="Send a message")
+@router.post(
+    "/chat/api/messages",
+    response_model=WebChatMessages,
+    summary="Send a message",
+    responses=responses(400),
+)
 async def post_message(
     post: WebChatPost, runtime: RuntimeDep, session: SessionDep
 ) -> WebChatMessages:
@@ -59,7 +67,7 @@ async def post_message(
 async def get_messages(
     session: SessionDep,
     chat_session: str = Query(alias="session"),
-    after: int = Query(default=0, ge=0),
+    after: int = Query(default=0, ge=0, le=MAX_AFTER),
     history: bool = Query(
         default=False, description="Also the person's own messages, to restore the transcript."
     ),
@@ -68,7 +76,7 @@ async def get_messages(
     try:
         address = str(uuid.UUID(chat_session))
     except ValueError as exc:
-        raise HTTPException(status_code=422, detail="session must be a UUID") from exc
+        raise unprocessable(["query", "session"], "session must be a UUID") from exc
     found = await _messages(session, address, after)
     if not history:
         return found

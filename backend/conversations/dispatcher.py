@@ -6,8 +6,15 @@ dies mid-batch leaves rows whose lease runs out, and the next tick sends them; n
 lost. On PostgreSQL the claim uses ``FOR UPDATE SKIP LOCKED`` so several processes share the
 work without waiting on each other; on SQLite a conditional ``UPDATE`` does the same job.
 
-Messages to one address keep their order: when one fails and must wait, the ones after it in
-the batch wait with it.
+Messages to one address keep their order, across batches and processes: the claim takes a row
+only when no earlier unsent row to the same address is waiting (for a retry, or leased to another
+claim), and when one fails and must wait, the ones after it in the batch are released with it.
+On PostgreSQL claims take turns on an advisory lock, so two claims never judge "earlier" from the
+same snapshot.
+
+Results are fenced: each is written only while the claim still holds the row (its token and a due
+status in the ``WHERE``). A claim whose lease ran out and was taken over finds its result dropped,
+so a status never moves backwards and a row is recorded ``sent`` once.
 """
 
 from __future__ import annotations
@@ -20,20 +27,39 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import (
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
+from backend.conversations.dispatch_batch import RECORD, Batch, Claimed, pending
 from backend.conversations.models import OutboxMessage
 from backend.conversations.send_policy import HeldMessage, SendPolicy
 from backend.db.base import utcnow
 from backend.db.dialect import is_postgres
 from backend.people.models import Beneficiary
-from bot.base import ChannelAdapter, PermanentSendError, SendResult, TransientSendError
+from bot.base import (
+    ChannelAdapter,
+    PartialDelivery,
+    PermanentSendError,
+    ResumableAdapter,
+    SendResult,
+    TransientSendError,
+)
 from conversations.messages import Outgoing
 
 logger = logging.getLogger(__name__)
 
-DUE_STATUSES = ("queued", "retry")
+
+#: Serialises outbox claims across processes on PostgreSQL (an arbitrary, fixed key).
+CLAIM_LOCK_KEY = 0x6D617373
 #: Messages the person did not ask for: "stop" cancels them even once queued.
 UNSOLICITED_KINDS = frozenset({"reminder", "broadcast"})
 
@@ -51,17 +77,6 @@ class Backoff:
         return min(delay, self.cap)
 
 
-@dataclass(frozen=True)
-class _Claimed:
-    id: int
-    channel: str
-    address: str | None
-    payload: dict[str, object]
-    attempts: int
-    beneficiary_id: int | None
-    scrub_after_send: bool
-
-
 class Dispatcher:
     """Sends the outbox. Call :meth:`run_once` from a tick, or :meth:`run_forever` in a task."""
 
@@ -77,6 +92,7 @@ class Dispatcher:
         clock: Callable[[], datetime] = utcnow,
         policies: Mapping[str, SendPolicy] | None = None,
         after_erasure: Callable[[list[int]], Awaitable[None]] | None = None,
+        concurrency: int = 10,
     ) -> None:
         self._sessions = session_factory
         #: Called once an erased person's last message lost its address (see backend.people).
@@ -89,6 +105,8 @@ class Dispatcher:
         self._backoff = backoff or Backoff()
         self._clock = clock
         self._wake = asyncio.Event()
+        #: Addresses sent to at once; a channel's policy may use a database connection each.
+        self._concurrency = asyncio.Semaphore(concurrency)
 
     def add_adapter(self, adapter: ChannelAdapter) -> None:
         """Register a channel started after the dispatcher."""
@@ -117,20 +135,51 @@ class Dispatcher:
     async def run_once(self, *, channels: Sequence[str] | None = None) -> int:
         """Claim one batch of due messages and send them; returns how many were claimed."""
         claimed = await self._claim(channels or list(self._adapters))
-        by_address: dict[tuple[str, str | None], list[_Claimed]] = {}
-        for row in claimed:
-            by_address.setdefault((row.channel, row.address), []).append(row)
-        await asyncio.gather(*(self._send_in_order(rows) for rows in by_address.values()))
+        await self._send_batch(claimed)
         return len(claimed)
 
-    async def _claim(self, channels: Sequence[str]) -> list[_Claimed]:
+    async def _send_batch(self, claimed: Sequence[Claimed]) -> None:
+        """Send a claim's rows (in order per address, addresses side by side), then record
+        every result in one transaction."""
+        if not claimed:
+            return
+        batch = Batch(opted_out=await self._opted_out(claimed))
+        by_address: dict[tuple[str, str | None], list[Claimed]] = {}
+        for row in claimed:
+            by_address.setdefault((row.channel, row.address), []).append(row)
+        try:
+            await asyncio.gather(
+                *(self._send_in_order(rows, batch) for rows in by_address.values())
+            )
+        finally:
+            await self._record_batch(claimed[0].token, batch)
+        if self._after_erasure and any(row.scrub_after_send for row in claimed):
+            # An erased person's last message left its address in the freed pages: forget it.
+            await self._after_erasure([])
+
+    async def _claim(self, channels: Sequence[str]) -> list[Claimed]:
         now = self._clock()
         token = str(uuid.uuid4())
+        free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+        earlier = aliased(OutboxMessage)
+        # An earlier unsent row to the same address that this claim cannot take: it waits for a
+        # retry, or another claim holds it. Everything after it waits too.
+        blocked = exists().where(
+            earlier.channel == OutboxMessage.channel,
+            earlier.address == OutboxMessage.address,
+            earlier.id < OutboxMessage.id,
+            pending(earlier.status),
+            or_(
+                earlier.next_attempt_at > now,
+                and_(earlier.claimed_until.is_not(None), earlier.claimed_until >= now),
+            ),
+        )
         due = and_(
-            OutboxMessage.status.in_(DUE_STATUSES),
+            pending(OutboxMessage.status),
             OutboxMessage.next_attempt_at <= now,
             OutboxMessage.channel.in_(channels),
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            free,
+            ~blocked,
         )
         async with self._sessions() as session, session.begin():
             candidates = (
@@ -140,9 +189,14 @@ class Dispatcher:
                 .limit(self._batch_size)
             )
             if is_postgres(session):
-                candidates = candidates.with_for_update(skip_locked=True)
-            # One statement claims and returns the rows: the candidates are locked (PostgreSQL:
-            # skipping those another process holds) and the statement is atomic (SQLite).
+                # Claims take turns, so each sees the leases the one before it committed; the
+                # row locks then wait for any writer still holding a candidate.
+                await session.execute(
+                    select(func.pg_advisory_xact_lock(text(str(CLAIM_LOCK_KEY))))
+                )
+                candidates = candidates.with_for_update()
+            # One statement claims and returns the rows: the candidates are locked (PostgreSQL)
+            # and the statement is atomic under the write lock (SQLite).
             claimed = await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
@@ -155,12 +209,15 @@ class Dispatcher:
                     OutboxMessage.attempts,
                     OutboxMessage.beneficiary_id,
                     OutboxMessage.scrub_after_send,
+                    OutboxMessage.status,
+                    OutboxMessage.next_attempt_at,
+                    OutboxMessage.last_error,
                 )
                 .execution_options(synchronize_session=False)
             )
             rows = sorted(claimed.all(), key=lambda r: r.id)
             return [
-                _Claimed(
+                Claimed(
                     id=r.id,
                     channel=r.channel,
                     address=r.address,
@@ -168,37 +225,58 @@ class Dispatcher:
                     attempts=r.attempts,
                     beneficiary_id=r.beneficiary_id,
                     scrub_after_send=r.scrub_after_send,
+                    token=token,
+                    lease_until=now + self._lease,
+                    status=r.status,
+                    next_attempt_at=r.next_attempt_at,
+                    last_error=r.last_error,
                 )
                 for r in rows
             ]
 
-    async def _send_in_order(self, rows: list[_Claimed]) -> None:
-        for index, row in enumerate(rows):
-            outcome = await self._send_one(row)
-            if isinstance(outcome, datetime):
-                await self._hold_back(rows[index + 1 :], outcome)
-                return
-            if isinstance(outcome, PermanentSendError) and outcome.unreachable:
-                for later in rows[index + 1 :]:
-                    await self._fail(later, _reason(outcome.reason, outcome.code))
-                return
+    async def _send_in_order(self, rows: list[Claimed], batch: Batch) -> None:
+        async with self._concurrency:
+            for index, row in enumerate(rows):
+                if self._clock() >= row.lease_until:
+                    # Too slow: the rows may already be another claim's. Sending now could put
+                    # a message after a later one; leave them to the claim that holds them.
+                    logger.warning("outbox message %s: lease ran out before sending", row.id)
+                    return
+                outcome = await self._send_one(row, batch)
+                if isinstance(outcome, datetime):
+                    for later in rows[index + 1 :]:
+                        batch.release(later)
+                    return
+                if isinstance(outcome, PermanentSendError) and outcome.unreachable:
+                    for later in rows[index + 1 :]:
+                        self._fail(batch, later, _reason(outcome.reason, outcome.code))
+                    return
 
-    async def _send_one(self, row: _Claimed) -> datetime | PermanentSendError | None:
-        """Send one row and record the result.
+    async def _send_one(self, row: Claimed, batch: Batch) -> datetime | PermanentSendError | None:
+        """Send one row and note the result in ``batch``.
 
         Returns the retry time when the row must wait, the error when it failed for good.
         """
         adapter = self._adapters.get(row.channel)
         if adapter is None or row.address is None:
-            await self._fail(row, "no channel adapter or address for this message")
+            self._fail(batch, row, "no channel adapter or address for this message")
             return None
         message = Outgoing.from_payload(row.payload)
-        if message.kind in UNSOLICITED_KINDS and await self._opted_out(row.beneficiary_id):
-            await self._fail(row, "the person typed stop", status="cancelled")
+        if message.kind in UNSOLICITED_KINDS and row.beneficiary_id in batch.opted_out:
+            self._fail(batch, row, "the person typed stop", status="cancelled")
             return None
         policy = self._policies.get(row.channel)
+        parts_done = row.payload.get("parts_done")
         try:
-            if policy is None:
+            if isinstance(parts_done, int) and isinstance(adapter, ResumableAdapter):
+                last_id = row.payload.get("parts_last_id")
+                result = await adapter.send_from(
+                    row.address,
+                    message,
+                    parts_done=parts_done,
+                    last_id=last_id if isinstance(last_id, str) else None,
+                )
+            elif policy is None:
                 result = await adapter.send(row.address, message)
             else:
                 result = await policy.send(
@@ -208,54 +286,66 @@ class Dispatcher:
                     payload=row.payload,
                 )
         except HeldMessage as exc:
-            await self._fail(row, exc.reason, status="held")
+            self._fail(batch, row, exc.reason, status="held")
             return None
+        except PartialDelivery as exc:
+            progress = {"parts_done": exc.parts_done, "parts_last_id": exc.last_id}
+            return self._retry(batch, row, exc.reason, exc.retry_after, progress=progress)
         except TransientSendError as exc:
-            return await self._retry(row, exc.reason, exc.retry_after)
+            return self._retry(batch, row, exc.reason, exc.retry_after)
         except PermanentSendError as exc:
-            await self._fail(row, _reason(exc.reason, exc.code), unreachable=exc.unreachable)
+            reason = _reason(exc.reason, exc.code)
+            self._fail(batch, row, reason, unreachable=exc.unreachable)
             return exc
         except Exception as exc:  # an adapter bug or an unexpected network error: retry
             logger.exception("unexpected error sending outbox message %s", row.id)
-            return await self._retry(row, type(exc).__name__, None)
-        await self._mark_sent(row, result)
+            return self._retry(batch, row, type(exc).__name__, None)
+        self._mark_sent(batch, row, result)
         return None
 
-    async def _opted_out(self, beneficiary_id: int | None) -> bool:
-        """Whether the person asked for no more reminders or news since this was queued."""
-        if beneficiary_id is None:
-            return False
-        async with self._sessions() as session:
-            opted_out = await session.scalar(
-                select(Beneficiary.reminders_opt_out).where(Beneficiary.id == beneficiary_id)
-            )
-        return bool(opted_out)
-
-    async def _mark_sent(self, row: _Claimed, result: SendResult) -> None:
-        now = self._clock()
-        values: dict[str, object] = {
-            "status": "sent",
-            "sent_at": now,
-            "external_id": result.external_id,
-            "attempts": row.attempts + 1,
-            "claimed_until": None,
-            "last_error": None,
+    async def _opted_out(self, claimed: Sequence[Claimed]) -> set[int]:
+        """Who, among the people the batch's reminders and news are for, typed stop since
+        they were queued: one query for the whole batch."""
+        ids = {
+            row.beneficiary_id
+            for row in claimed
+            if row.beneficiary_id is not None and row.payload.get("kind") in UNSOLICITED_KINDS
         }
-        if row.scrub_after_send:
-            values["address"] = None
-        async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
+        if not ids:
+            return set()
+        async with self._sessions() as session:
+            found = await session.scalars(
+                select(Beneficiary.id).where(
+                    Beneficiary.id.in_(ids), Beneficiary.reminders_opt_out.is_(True)
+                )
             )
-        if row.scrub_after_send and self._after_erasure:
-            await self._after_erasure([])
+            return set(found)
 
-    async def _retry(
-        self, row: _Claimed, reason: str, retry_after: float | None
+    def _mark_sent(self, batch: Batch, row: Claimed, result: SendResult) -> None:
+        batch.add(
+            row,
+            status="sent",
+            attempts=row.attempts + 1,
+            sent_at=self._clock(),
+            external_id=result.external_id,
+            last_error=None,
+            scrub=row.scrub_after_send,
+        )
+
+    def _retry(
+        self,
+        batch: Batch,
+        row: Claimed,
+        reason: str,
+        retry_after: float | None,
+        *,
+        progress: Mapping[str, object] | None = None,
     ) -> datetime | None:
+        """Note a failed attempt; ``progress`` (the parts of a long message already
+        delivered) goes into the row's payload, so no process sends them again."""
         attempts = row.attempts + 1
         if attempts >= self._max_attempts:
-            await self._fail(row, f"gave up after {attempts} attempts: {reason}")
+            self._fail(batch, row, f"gave up after {attempts} attempts: {reason}")
             return None
         wait = (
             timedelta(seconds=retry_after)
@@ -263,53 +353,88 @@ class Dispatcher:
             else self._backoff.delay(attempts)
         )
         when = self._clock() + wait
-        async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .values(
-                    status="retry",
-                    attempts=attempts,
-                    next_attempt_at=when,
-                    claimed_until=None,
-                    last_error=reason,
-                )
-            )
-        logger.info("outbox message %s will be retried at %s: %s", row.id, when, reason)
+        batch.add(
+            row,
+            status="retry",
+            attempts=attempts,
+            next_attempt_at=when,
+            last_error=reason,
+            payload={**row.payload, **progress} if progress is not None else row.payload,
+        )
         return when
 
-    async def _hold_back(self, rows: list[_Claimed], until: datetime) -> None:
-        if not rows:
-            return
-        async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_([r.id for r in rows]))
-                .values(next_attempt_at=until, claimed_until=None)
-            )
-
-    async def _fail(
-        self, row: _Claimed, reason: str, *, unreachable: bool = False, status: str = "failed"
+    def _fail(
+        self,
+        batch: Batch,
+        row: Claimed,
+        reason: str,
+        *,
+        unreachable: bool = False,
+        status: str = "failed",
     ) -> None:
+        batch.add(
+            row,
+            status=status,
+            attempts=row.attempts + 1,
+            last_error=reason,
+            scrub=row.scrub_after_send,
+        )
+        if unreachable and row.beneficiary_id is not None:
+            batch.unreachable.add(row.beneficiary_id)
+
+    async def _record_batch(self, token: str, batch: Batch) -> None:
+        """Write every result of one claim in one statement, fenced: a row is written only
+        while this claim still holds it (its token, a due status). A result whose row was
+        taken over (the lease ran out) is dropped, with a log line."""
+        if not batch.writes:
+            return
+        ids = [w["w_id"] for w in batch.writes]
         async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .values(
-                    status=status,
-                    attempts=row.attempts + 1,
-                    claimed_until=None,
-                    last_error=reason,
-                    address=None if row.scrub_after_send else row.address,
+            # Which rows this claim still holds, locked until the commit: a no-op write, so
+            # that SQLite takes its write lock here rather than failing to upgrade a read.
+            held = set(
+                await session.scalars(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id.in_(ids),
+                        OutboxMessage.claim_token == token,
+                        pending(OutboxMessage.status),
+                    )
+                    .values(claim_token=OutboxMessage.claim_token)
+                    .returning(OutboxMessage.id)
+                    .execution_options(synchronize_session=False)
                 )
             )
-            if unreachable and row.beneficiary_id is not None:
+            writes = [w for w in batch.writes if w["w_id"] in held]
+            if writes:
+                await session.execute(RECORD, [{**w, "w_token": token} for w in writes])
+            reached = {
+                w["w_beneficiary"] for w in writes if w["w_beneficiary"] in batch.unreachable
+            }
+            if reached:
                 await session.execute(
                     update(Beneficiary)
-                    .where(Beneficiary.id == row.beneficiary_id)
+                    .where(Beneficiary.id.in_(reached))
                     .values(unreachable=True)
+                    .execution_options(synchronize_session=False)
                 )
-        logger.warning("outbox message %s %s: %s", row.id, status, reason)
+        for write in batch.writes:
+            status, row_id = write["w_status"], write["w_id"]
+            if row_id not in held:
+                logger.warning(
+                    "outbox message %s: result %s dropped, this claim no longer holds the row",
+                    row_id,
+                    status,
+                )
+            elif status == "retry":
+                logger.info(
+                    "outbox message %s will be retried at %s: %s",
+                    row_id,
+                    write["w_next"],
+                    write["w_error"],
+                )
+            elif status in ("failed", "held", "cancelled"):
+                logger.warning("outbox message %s %s: %s", row_id, status, write["w_error"])
 
 
 def _reason(reason: str, code: str | None) -> str:

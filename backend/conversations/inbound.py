@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.cases.models import Case
-from backend.conversations.locks import KeyedLocks
+from backend.conversations.locks import KeyedLocks, PersonLocks
 from backend.conversations.models import InboundMessage
 from backend.conversations.outbox import queue_messages
 from backend.conversations.state import load_conversation, save_conversation
@@ -55,6 +55,7 @@ class InboundService:
         on_queued: Callable[[], None] | None = None,
         after_erasure: Callable[[list[int]], Awaitable[None]] | None = None,
         on_media: Callable[[], None] | None = None,
+        locks: PersonLocks | None = None,
     ) -> None:
         self._sessions = session_factory
         self._engine = engine
@@ -63,7 +64,7 @@ class InboundService:
         self._on_queued = on_queued
         self._after_erasure = after_erasure
         self._on_media = on_media
-        self._locks = KeyedLocks()
+        self._locks: PersonLocks = locks or KeyedLocks()
 
     async def receive(self, envelope: InboundEnvelope) -> InboundResult:
         """Record, answer and queue one message; a message seen before changes nothing."""
@@ -99,28 +100,34 @@ class InboundService:
             replies = await self._engine.handle(
                 conversation, envelope.incoming, store=store, now=now
             )
-            inbound = await session.get(InboundMessage, inbound_id)
-            assert inbound is not None  # noqa: S101 - inserted above, same transaction
             if store.erased:
                 owner = None
             else:
                 owner = beneficiary.id
                 save_conversation(beneficiary, conversation)
                 beneficiary.unreachable = False
-                inbound.beneficiary_id = beneficiary.id
+                kept: dict[str, object] = {"beneficiary_id": beneficiary.id}
                 if conversation.consent_version is not None:
                     if envelope.incoming.sender_name:
                         beneficiary.channel_name = envelope.incoming.sender_name
-                    inbound.text = _kept_text(envelope)
-                    inbound.attachments = _attachments(envelope.incoming) or None
-                    if inbound.attachments:
+                    attachments = _attachments(envelope.incoming) or None
+                    kept["text"] = _kept_text(envelope)
+                    kept["attachments"] = attachments
+                    if attachments:
                         await enqueue_media(
                             session,
                             beneficiary_id=beneficiary.id,
                             channel=envelope.channel,
-                            attachments=inbound.attachments,
+                            attachments=attachments,
                             now=now,
                         )
+                # The row was inserted above by a Core statement: written, not read back.
+                await session.execute(
+                    update(InboundMessage)
+                    .where(InboundMessage.id == inbound_id)
+                    .values(**kept)
+                    .execution_options(synchronize_session=False)
+                )
             rows = await queue_messages(
                 session,
                 channel=envelope.channel,
@@ -157,29 +164,28 @@ async def record_once(
 async def _lock_beneficiary(
     session: AsyncSession, envelope: InboundEnvelope, default_language: str, now: datetime
 ) -> Beneficiary:
-    """The person's row, created on first contact and locked for this transaction."""
+    """The person's row, created on first contact and locked for this transaction.
+
+    One statement: an upsert whose no-op update locks the existing row (PostgreSQL) or takes
+    the write lock (SQLite), and returns the row either way.
+    """
     insert = insert_for(session)
-    await session.execute(
-        insert(Beneficiary)
-        .values(
-            channel=envelope.channel,
-            address=envelope.address,
-            language=default_language,
-            profile={},
-            state={},
-            reminders_opt_out=False,
-            unreachable=False,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "address"])
+    statement = insert(Beneficiary).values(
+        channel=envelope.channel,
+        address=envelope.address,
+        language=default_language,
+        profile={},
+        state={},
+        reminders_opt_out=False,
+        unreachable=False,
+        created_at=now,
     )
-    beneficiary = await session.scalar(
-        select(Beneficiary)
-        .where(Beneficiary.channel == envelope.channel, Beneficiary.address == envelope.address)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert beneficiary is not None  # noqa: S101 - inserted or found just above
+    statement = statement.on_conflict_do_update(
+        index_elements=["channel", "address"],
+        set_={"channel": statement.excluded.channel},
+    ).returning(Beneficiary)
+    beneficiary = await session.scalar(statement, execution_options={"populate_existing": True})
+    assert isinstance(beneficiary, Beneficiary)  # noqa: S101 - inserted or found by the upsert
     return beneficiary
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Hashable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
+
+
+class PersonLocks(Protocol):
+    """A lock per key: this process's (:class:`KeyedLocks`) or every process's (Redis)."""
+
+    def hold(self, key: Hashable) -> AbstractAsyncContextManager[None]:
+        """Hold the lock for ``key``."""
+        ...
 
 
 class KeyedLocks:

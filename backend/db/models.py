@@ -37,3 +37,9 @@ DOMAINS = (
     _surveys,
     _trainings,
 )
+
+# CHECK constraints and the delivery path's indexes, declared in one place (migration 0006),
+# once every domain's tables are registered.
+from backend.db.constraints import register as _register_constraints  # noqa: E402
+
+_register_constraints(Base.metadata)

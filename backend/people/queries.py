@@ -109,9 +109,12 @@ async def search(
 
 
 async def sees_person(session: AsyncSession, *, principal: Principal, beneficiary_id: int) -> bool:
-    """Whether the principal may see this person at all."""
+    """Whether the person exists and the principal may see them at all."""
     if principal.is_admin:
-        return True
+        found = await session.scalar(
+            select(Beneficiary.id).where(Beneficiary.id == beneficiary_id)
+        )
+        return found is not None
     mine = union(
         select(Application.id).where(
             Application.beneficiary_id == beneficiary_id, visible(principal, Application.program)

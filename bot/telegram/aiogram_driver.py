@@ -29,6 +29,7 @@ from aiogram.types import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from pydantic import ValidationError
 
 from bot.base import OnMessage
+from bot.ratelimit import Limiter
 from bot.telegram.api import BotApiError
 from bot.telegram.channel import TelegramChannel, TelegramConfig
 from bot.telegram.common import InvalidUpdate, Keyboard, chat_ref
@@ -151,5 +152,7 @@ class AiogramTelegram(TelegramChannel):
 
     driver = "aiogram"
 
-    def __init__(self, config: TelegramConfig, *, on_message: OnMessage) -> None:
-        super().__init__(config, on_message=on_message, api=AiogramApi)
+    def __init__(
+        self, config: TelegramConfig, *, on_message: OnMessage, limiter: Limiter | None = None
+    ) -> None:
+        super().__init__(config, on_message=on_message, api=AiogramApi, limiter=limiter)

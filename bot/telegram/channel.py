@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.base import OnMessage, SendResult, TransientSendError
-from bot.ratelimit import RateLimiter
+from bot.base import OnMessage, PartialDelivery, SendResult, TransientSendError
+from bot.ratelimit import Limiter, RateLimiter
 from bot.telegram.api import BotApi, BotApiError, send_error
 from bot.telegram.commands import command_menus
 from bot.telegram.common import (
@@ -41,9 +39,6 @@ logger = logging.getLogger(__name__)
 
 #: What is shown under a question once one of its buttons was pressed.
 PRESSED_MARK = "✅"
-#: How long the parts already delivered of a long message are remembered for its retry.
-_PROGRESS_TTL = 3600.0
-_PROGRESS_MAX = 10_000
 
 
 class TelegramSetupError(RuntimeError):
@@ -71,6 +66,7 @@ class TelegramConfig:
     backoff_initial: float = 0.5
     backoff_max: float = 30.0
     key_setting: str = "the bot token"
+    inbound_retry_minutes: float = 30.0
 
 
 class TelegramChannel:
@@ -84,6 +80,7 @@ class TelegramChannel:
         *,
         on_message: OnMessage,
         api: Callable[[TelegramConfig], BotApi],
+        limiter: Limiter | None = None,
     ) -> None:
         # Before the library logs its first URL. The half after ":" is the actual secret.
         protect(config.token, config.token.partition(":")[2], config.webhook_secret)
@@ -94,7 +91,7 @@ class TelegramChannel:
         self.config = config
         self._api = api(config)
         self._on_message = on_message
-        self._limiter = RateLimiter(
+        self._limiter: Limiter = limiter or RateLimiter(
             per_second=config.rate_per_second, per_key_per_second=config.chat_rate_per_second
         )
         self._catalogs = Catalogs(config.locales_dir) if config.locales_dir else None
@@ -103,10 +100,10 @@ class TelegramChannel:
             handle=self.handle_update,
             timeout=config.poll_timeout,
             backoff=(config.backoff_initial, config.backoff_max),
+            outage_minutes=config.inbound_retry_minutes,
         )
         self._setup_task: asyncio.Task[None] | None = None
         self._stopped = False
-        self._progress: dict[tuple[str, str], tuple[int, int, float]] = {}
 
     @property
     def webhook_mode(self) -> bool:
@@ -178,18 +175,25 @@ class TelegramChannel:
                 return
 
     async def send(self, address: str, message: Outgoing) -> SendResult:
-        """Deliver one message, in several parts when it is long; buttons go on the last part.
+        """Deliver one message, in several parts when it is long; buttons go on the last part."""
+        return await self.send_from(address, message, parts_done=0, last_id=None)
 
-        A part already delivered is not sent again when the message is retried.
+    async def send_from(
+        self, address: str, message: Outgoing, *, parts_done: int, last_id: str | None
+    ) -> SendResult:
+        """Deliver the parts of ``message`` after the first ``parts_done``.
+
+        When a part fails after others went out, :class:`PartialDelivery` says how many did;
+        the outbox records it, so a retry (in this process or another, after a restart) does
+        not send them again.
         """
         if self._stopped:
             raise TransientSendError("the Telegram channel is stopping", code="stopped")
         message = for_display(message)
         parts = split_text(message.text)
         keyboard = inline_keyboard(message.choices) or None
-        key = (address, _digest(message))
-        done, message_id = self._resume(key)
-        for index in range(done, len(parts)):
+        message_id = int(last_id) if last_id and last_id.isdigit() else 0
+        for index in range(min(parts_done, len(parts) - 1), len(parts)):
             last = index == len(parts) - 1
             await self._limiter.wait(address)
             try:
@@ -197,19 +201,17 @@ class TelegramChannel:
                     address, parts[index], keyboard if last else None
                 )
             except BotApiError as exc:
-                if index > 0:
-                    self._progress[key] = (index, message_id, time.monotonic())
-                raise send_error(exc) from exc
-        self._progress.pop(key, None)
+                error = send_error(exc)
+                if index > 0 and isinstance(error, TransientSendError):
+                    raise PartialDelivery(
+                        error.reason,
+                        parts_done=index,
+                        last_id=str(message_id) if message_id else None,
+                        code=error.code,
+                        retry_after=error.retry_after,
+                    ) from exc
+                raise error from exc
         return SendResult(external_id=str(message_id) if message_id else None)
-
-    def _resume(self, key: tuple[str, str]) -> tuple[int, int]:
-        done, message_id, at = self._progress.pop(key, (0, 0, 0.0))
-        if time.monotonic() - at > _PROGRESS_TTL:
-            return 0, 0
-        if len(self._progress) > _PROGRESS_MAX:
-            self._progress.clear()
-        return done, message_id
 
     async def feed_webhook_update(self, data: Mapping[str, Any]) -> None:
         """Handle one update POSTed by Telegram; ``InvalidUpdate`` if it is not one."""
@@ -251,8 +253,3 @@ class TelegramChannel:
                 await self._api.edit_message_reply_markup(chat_id, message_id)
         except BotApiError as exc:
             logger.info("marking the pressed button failed: %s", exc)
-
-
-def _digest(message: Outgoing) -> str:
-    body = "\x1f".join([message.text, *(c.id for c in message.choices)])
-    return hashlib.blake2s(body.encode(), digest_size=12).hexdigest()

@@ -31,6 +31,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.base import OnMessage
+from bot.ratelimit import Limiter
 from bot.telegram.api import BotApiError
 from bot.telegram.channel import TelegramChannel, TelegramConfig
 from bot.telegram.common import InvalidUpdate, Keyboard, chat_ref
@@ -158,5 +159,7 @@ class PtbTelegram(TelegramChannel):
 
     driver = "ptb"
 
-    def __init__(self, config: TelegramConfig, *, on_message: OnMessage) -> None:
-        super().__init__(config, on_message=on_message, api=PtbApi)
+    def __init__(
+        self, config: TelegramConfig, *, on_message: OnMessage, limiter: Limiter | None = None
+    ) -> None:
+        super().__init__(config, on_message=on_message, api=PtbApi, limiter=limiter)

@@ -33,7 +33,9 @@ class WebChatPost(BaseModel):
     choice_id: str | None = Field(default=None, max_length=64)
     language: str | None = Field(default=None, max_length=35)
     start: str | None = Field(default=None, max_length=64, description="A deep-link payload.")
-    after: int = Field(default=0, ge=0, description="Return the messages after this id.")
+    after: int = Field(
+        default=0, ge=0, le=2**31 - 1, description="Return the messages after this id."
+    )
     label: str | None = Field(
         default=None, max_length=200, description="The label of the button pressed, as shown."
     )

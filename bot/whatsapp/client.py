@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from bot.base import PermanentSendError, SendError, TransientSendError
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Limiter, RateLimiter
 from bot.whatsapp.inbound import MetaError
 
 RE_ENGAGEMENT = 131047
@@ -49,12 +49,12 @@ class GraphClient:
         token: str,
         rate_per_second: float,
         timeout: float = 20.0,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self._url = f"{api_url.rstrip('/')}/{phone_number_id}/messages"
         self._token = token
         self._timeout = timeout
-        self.limiter = limiter or RateLimiter(per_second=rate_per_second)
+        self.limiter: Limiter = limiter or RateLimiter(per_second=rate_per_second)
         self._http: httpx.AsyncClient | None = None
 
     async def start(self) -> None:

@@ -162,6 +162,7 @@ class DeleteNode(Node):
         conversation.profile = {}
         conversation.drafts = {}
         conversation.files = {}
+        conversation.known = {}
         conversation.consent_version = conversation.consent_at = None
         conversation.node, conversation.params = "new", {}
         turn.say(

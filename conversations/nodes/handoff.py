@@ -50,6 +50,10 @@ async def during_case(turn: Turn, incoming: Incoming, keyword: str | None) -> No
     """A message while staff have the conversation: to staff, or the case menu, never silence."""
     conversation = turn.conversation
     if incoming.choice_id:
+        from conversations.nodes.followup import answer_reminder
+
+        if await answer_reminder(turn, incoming.choice_id):
+            return
         if conversation.node == "case":
             reply = turn.resolve(incoming, turn.node.choices(turn))
             if reply.choice is not None:

@@ -143,15 +143,10 @@ async def request_human(turn: Turn, reason: str = "requested") -> None:
     ]
     hours = turn.office_hours
     if hours is not None:
-        local = turn.now.astimezone(turn.zone)
-        if hours.is_open(local):
-            lines.append(_("Our team is at work now: expect an answer soon."))
-        else:
-            lines.append(
-                _("Our team is away now and will be back on {when}.").format(
-                    when=turn.tr.weekday_time(hours.next_opening(local))
-                )
-            )
+        from conversations.nodes.handoff import away_line
+
+        away = away_line(turn)  # also remembered, so the next message is not told again
+        lines.append(away or _("Our team is at work now: expect an answer soon."))
     turn.say("\n".join(lines))
 
 

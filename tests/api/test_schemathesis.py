@@ -1,5 +1,6 @@
-"""Schemathesis over the whole admin API, as an admin: no 5xx, and every response (status,
-content type, headers and body) matches the OpenAPI description.
+"""Schemathesis over the whole admin API and the web chat's endpoints, as an admin and as an
+agent: no 5xx, and every response (status, content type, headers and body) matches the OpenAPI
+description.
 
 Both valid and invalid input are generated; either must never cause a 5xx or an undescribed
 response. (Schemathesis's own "invalid input is rejected" check is left out: it counts an
@@ -44,7 +45,8 @@ from backend.people.models import Beneficiary
 from backend.settings import Settings
 from backend.staff.service import create_staff, issue_token
 
-EXAMPLES = 15
+#: Examples per operation and mode: the admin sees everything, the agent mostly 403s and 404s.
+EXAMPLES = {"admin": 10, "agent": 4}
 CHECKS: list[Callable[..., bool | None]] = [
     not_a_server_error,
     status_code_conformance,
@@ -55,8 +57,9 @@ CHECKS: list[Callable[..., bool | None]] = [
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-async def _seed(url: str) -> str:
-    """An admin's token, and one person with an application and an open case (all id 1)."""
+async def _seed(url: str) -> dict[str, str]:
+    """An admin's and an agent's tokens, and one person with an application and an open case
+    (all id 1)."""
     db = make_engine(url)
     try:
         async with make_session_factory(db)() as session, session.begin():
@@ -70,6 +73,16 @@ async def _seed(url: str) -> str:
                 now=NOW,
             )
             token = await issue_token(session, staff_id=admin.id, now=NOW)
+            agent = await create_staff(
+                session,
+                email="agent@massar.test",
+                name="Agent",
+                role="agent",
+                programs=["iess"],
+                password="another long password",  # noqa: S106 - a test account
+                now=NOW,
+            )
+            agent_token = await issue_token(session, staff_id=agent.id, now=NOW)
             person = Beneficiary(
                 channel="webchat",
                 address=str(uuid.uuid4()),
@@ -105,7 +118,7 @@ async def _seed(url: str) -> str:
             session.add(
                 CaseMessage(case_id=case.id, direction="in", text="Bonjour", created_at=NOW)
             )
-        return token
+        return {"admin": token, "agent": agent_token}
     finally:
         await db.dispose()
 
@@ -118,13 +131,17 @@ def sqlite_settings(tmp_path: Path) -> Settings:
 
 
 def _fuzz(
-    operation: APIOperation, mode: GenerationMode, client: Any, headers: dict[str, str]
+    operation: APIOperation,
+    mode: GenerationMode,
+    client: Any,
+    headers: dict[str, str],
+    examples: int,
 ) -> None:
     """A few derandomized examples of one operation in one mode, every response checked."""
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @hypothesis_settings(
-        max_examples=EXAMPLES,
+        max_examples=examples,
         derandomize=True,
         deadline=None,
         database=None,
@@ -138,20 +155,21 @@ def _fuzz(
 
 
 def test_the_api_matches_its_openapi(sqlite_settings: Settings) -> None:
-    token = asyncio.run(_seed(sqlite_settings.database_url))
-    headers = {"Authorization": f"Bearer {token}"}
+    tokens = asyncio.run(_seed(sqlite_settings.database_url))
     app = create_app(sqlite_settings, background=False)
     schema = (
         schemathesis.openapi.from_asgi("/openapi.json", app)
-        .include(path_regex=r"^/api/v1/")
+        .include(path_regex=r"^/(api/v1|chat/api)/")
         .exclude(path="/api/v1/auth/logout")
     )
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 18
+    assert len(operations) >= 20
     try:
         with asgi.get_client(app) as client:
-            for operation in operations:
-                for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                    _fuzz(operation, mode, client, headers)
+            for role, token in tokens.items():
+                headers = {"Authorization": f"Bearer {token}"}
+                for operation in operations:
+                    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                        _fuzz(operation, mode, client, headers, EXAMPLES[role])
     finally:
         asgi.shutdown_lifespans()

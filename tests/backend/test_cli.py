@@ -41,8 +41,8 @@ def test_terminal_chat_completes_an_application_and_remembers_it(tmp_path: Path)
         "1",
         "3",
         "2",
-        "2",
-        "2",  # age, woman, Mozambique, informal, no disability, no idea
+        "2",  # age, woman, Mozambique, informal, no idea (no disability question outside
+        # Kebili and Mahdia, where no programme needs it)
         "Zeineb Ouerghemmi",
         "84 123 4567",
         "Beira, Munhava",

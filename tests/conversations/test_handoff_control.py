@@ -93,12 +93,14 @@ async def test_after_hours_the_first_message_is_acknowledged_once(staffed: Engin
     clock = FakeClock(datetime(2026, 11, 24, 19, 0, tzinfo=UTC))  # Tuesday 20:00 in Tunis
     chat = await _in_a_case(staffed, "fr", clock)
     assert "mercredi 08:30" in chat.text, "told when asking"
-    chat.conversation.away_notice = None  # as if the case had been opened during the day
     await chat.send("Bonsoir, j'ai une question sur mon dossier")
-    assert "mercredi 08:30" in chat.text
+    assert chat.replies == [], "already told when asking"
+    clock.advance(timedelta(days=1))  # Wednesday evening: staff came and went, away again
     await chat.send("Et aussi sur la formation")
+    assert "jeudi 08:30" in chat.text, "the first message after office hours is acknowledged"
+    await chat.send("Merci")
     assert chat.replies == [], "once is enough"
-    assert len(chat.store.case_messages) == 2
+    assert len(chat.store.case_messages) == 3
 
 
 async def test_three_misses_never_open_a_case_by_themselves(staffed: Engine) -> None:
@@ -114,3 +116,11 @@ async def test_three_misses_never_open_a_case_by_themselves(staffed: Engine) -> 
         assert chat.replies and chat.conversation.node == "offer_human", "no loop, no case"
     await chat.press("menu")
     assert chat.conversation.node == "menu"
+
+
+async def test_a_reminder_button_still_records_its_answer_during_a_case(staffed: Engine) -> None:
+    chat = await _in_a_case(staffed, "en")
+    chat.store.reminders.add(5)
+    await chat.send(choice_id="rem.5.paid")
+    assert chat.store.reminder_answers == {5: "paid"}
+    assert "our team has your answer" in chat.text

@@ -197,3 +197,13 @@ async def test_the_profiles_sector_is_offered_back_in_a_form(engine: Engine) -> 
     assert "still in this sector" in chat.text and "Crafts" in chat.text
     await chat.press("keep")
     assert chat.conversation.drafts["iess"]["project_sector"] == "crafts"
+
+
+async def test_validation_messages_address_a_woman_in_arabic(engine: Engine) -> None:
+    chat = Chat(engine, "ar")
+    await chat.send("salam")
+    await _walk_to(chat, "utss-cad", "form", "household_size")
+    assert chat.conversation.profile["gender"] == "woman"
+    await chat.send("many")
+    assert "اكتبي" in chat.text, "the feminine imperative, from the «f» catalog context"
+    assert chat.text.startswith("من فضلك اكتبي"), "the feminine imperative, not «اكتب»"

@@ -229,3 +229,16 @@ async def test_a_typo_of_a_global_word_works_at_a_choice_but_not_in_a_free_answe
     await _walk_to(named, "utss-cad", "form", "full_name")
     await named.send("Salma")
     assert named.conversation.drafts["utss-cad"]["full_name"] == "Salma", "not «salam»"
+
+
+def test_the_arabic_word_for_crime_is_not_a_spelling_of_germe(content: Content) -> None:
+    """«جرم» means crime: a person typing it must never be enrolled in the GERME training."""
+    joud = content.programs["joud-nefzaoua"]
+    synonyms = [
+        word
+        for question in joud.form
+        for option in (question.options or [])
+        for word in (option.synonyms or [])
+    ]
+    assert "جرم" not in synonyms
+    assert "جيرم" in synonyms

@@ -9,13 +9,13 @@ temporary failure of our own answers 503 (retried; the inbound key dedupes), nev
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from backend.app.json_guard import UnsafeJSON, loads
 from backend.settings import TELEGRAM_WEBHOOK_PATH
 from bot.telegram.common import InvalidUpdate
 
@@ -60,7 +60,9 @@ async def telegram_webhook(request: Request) -> JSONResponse:
     if len(body) > MAX_BODY:
         return _answer(413, "update too large")
     try:
-        data = json.loads(body)
+        data = loads(body)
+    except UnsafeJSON:
+        return _answer(400, "JSON nested too deeply for an update")
     except (ValueError, UnicodeDecodeError):
         return _answer(400, "body is not JSON")
     update_id = data.get("update_id") if isinstance(data, dict) else None

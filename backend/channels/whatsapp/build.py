@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,6 +21,9 @@ from bot.whatsapp.adapter import WhatsAppAdapter
 from bot.whatsapp.client import GraphClient
 from conversations.i18n import Catalogs
 
+if TYPE_CHECKING:
+    from backend.conversations.shared_limits import SharedLimits
+
 
 def _secret(settings: Settings, name: str) -> str:
     value = getattr(settings, name)
@@ -29,13 +33,18 @@ def _secret(settings: Settings, name: str) -> str:
     return str(text)
 
 
-def build_whatsapp(settings: Settings, *, on_message: OnMessage) -> WhatsAppAdapter:
+def build_whatsapp(
+    settings: Settings, *, on_message: OnMessage, shared: SharedLimits | None = None
+) -> WhatsAppAdapter:
     """The adapter for the configured phone number; its HTTP pool opens on first use."""
     client = GraphClient(
         api_url=settings.whatsapp_api_url,
         phone_number_id=_secret(settings, "whatsapp_phone_number_id"),
         token=_secret(settings, "whatsapp_token"),
         rate_per_second=settings.whatsapp_rate_per_second,
+        limiter=shared.limiter("whatsapp", per_second=settings.whatsapp_rate_per_second)
+        if shared is not None
+        else None,
     )
     return WhatsAppAdapter(
         client=client,

@@ -13,7 +13,6 @@ only move forward, whereas a 200 would lose the message for good.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Annotated
 
@@ -21,6 +20,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from backend.app.deps import RuntimeDep
+from backend.app.json_guard import loads
 from backend.channels.whatsapp.paging import fallback, show_more
 from backend.channels.whatsapp.status import record_statuses
 from backend.channels.whatsapp.window import release_held
@@ -65,8 +65,8 @@ async def receive(request: Request, runtime: RuntimeDep) -> JSONResponse:
     if not channel.signature_ok(body, request.headers.get(HEADER)):
         raise HTTPException(status_code=403, detail="bad signature")
     try:
-        payload = json.loads(body)
-    except ValueError as exc:  # also bytes that are not UTF-8
+        payload = loads(body)
+    except ValueError as exc:  # also bytes that are not UTF-8, and nesting too deep
         raise HTTPException(status_code=400, detail="malformed JSON") from exc
     batch = parse_webhook(payload)
     for note in batch.ignored:

@@ -1,0 +1,112 @@
+"""One claim of outbox rows and its results, for the dispatcher.
+
+The dispatcher sends a claim's rows, then writes all their results at once: one statement,
+run for every result in a single round trip, fenced by the claim's token and a due status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Table, bindparam, literal_column, update
+
+from backend.conversations.models import OutboxMessage
+
+DUE_STATUSES = ("queued", "retry")
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    channel: str
+    address: str | None
+    payload: dict[str, object]
+    attempts: int
+    beneficiary_id: int | None
+    scrub_after_send: bool
+    token: str
+    lease_until: datetime
+    status: str
+    next_attempt_at: datetime
+    last_error: str | None
+
+
+@dataclass
+class Batch:
+    """One claim's results, written together at the end."""
+
+    opted_out: set[int]
+    writes: list[dict[str, Any]] = field(default_factory=list)
+    unreachable: set[int] = field(default_factory=set)
+
+    def add(
+        self,
+        row: Claimed,
+        *,
+        status: str,
+        attempts: int,
+        last_error: str | None,
+        next_attempt_at: datetime | None = None,
+        sent_at: datetime | None = None,
+        external_id: str | None = None,
+        scrub: bool = False,
+        payload: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.writes.append(
+            {
+                "w_id": row.id,
+                "w_beneficiary": row.beneficiary_id,
+                "w_status": status,
+                "w_attempts": attempts,
+                "w_next": next_attempt_at or row.next_attempt_at,
+                "w_error": last_error,
+                "w_sent_at": sent_at,
+                "w_external_id": external_id,
+                "w_address": None if scrub else row.address,
+                "w_payload": dict(payload if payload is not None else row.payload),
+            }
+        )
+
+    def release(self, row: Claimed) -> None:
+        """Give the row back unchanged: an earlier row to its address must wait."""
+        self.add(
+            row,
+            status=row.status,
+            attempts=row.attempts,
+            last_error=row.last_error,
+        )
+
+
+def pending(status: Any) -> ColumnElement[bool]:
+    """``status IN ('queued', 'retry')`` with the values written out, so that SQLite (and
+    PostgreSQL's generic plans) can tell the partial index on unsent rows applies."""
+    return cast(
+        "ColumnElement[bool]", status.in_([literal_column(f"'{s}'") for s in DUE_STATUSES])
+    )
+
+
+OUTBOX = cast(Table, OutboxMessage.__table__)
+#: One statement (run once per result, in one round trip) that records results.
+RECORD = (
+    update(OUTBOX)
+    .where(
+        OUTBOX.c.id == bindparam("w_id"),
+        OUTBOX.c.claim_token == bindparam("w_token"),
+        pending(OUTBOX.c.status),
+    )
+    .values(
+        status=bindparam("w_status"),
+        attempts=bindparam("w_attempts"),
+        next_attempt_at=bindparam("w_next"),
+        last_error=bindparam("w_error"),
+        sent_at=bindparam("w_sent_at"),
+        external_id=bindparam("w_external_id"),
+        address=bindparam("w_address"),
+        payload=bindparam("w_payload"),
+        claimed_until=None,
+        claim_token=None,
+    )
+)
