@@ -41,14 +41,14 @@ async def typed_names(session: AsyncSession, person_ids: list[int]) -> dict[int,
     """The full name each person typed in their latest application, when they gave one."""
     if not person_ids:
         return {}
+    typed = Application.answers["full_name"].as_string()
     rows = await session.execute(
-        select(Application.beneficiary_id, Application.answers)
+        select(Application.beneficiary_id, typed)
         .where(Application.beneficiary_id.in_(person_ids), Application.erased_at.is_(None))
         .order_by(Application.submitted_at, Application.id)
     )
     names: dict[int, str] = {}
-    for person_id, answers in rows:
-        name = (answers or {}).get("full_name")
+    for person_id, name in rows:
         if person_id is not None and isinstance(name, str) and name.strip():
             names[person_id] = name.strip()
     return names
@@ -71,8 +71,10 @@ async def inbox(
 ) -> list[InboxRow]:
     """Open cases the principal may see, longest waiting first; ``show`` is ``mine``,
     ``unassigned`` or ``all``."""
+    open_ids = select(Case.id).where(Case.status == "open", visible(principal, Case.program))
     last_id = (
         select(CaseMessage.case_id, func.max(CaseMessage.id).label("last_id"))
+        .where(CaseMessage.case_id.in_(open_ids))
         .group_by(CaseMessage.case_id)
         .subquery()
     )

@@ -83,3 +83,32 @@ async def test_the_stream_needs_a_session(console_server: ConsoleServer) -> None
     async with httpx.AsyncClient(base_url=console_server.url) as http:
         response = await http.get("/console/events", headers={"Accept": "text/event-stream"})
         assert response.status_code == 401
+
+
+async def test_events_older_than_two_days_are_deleted_when_a_stream_opens(
+    console_server: ConsoleServer,
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from backend.db.models import utcnow
+
+    email = await console_server.make_staff(role="admin")
+
+    async def old_and_new(session: Any) -> None:
+        session.add(ConsoleEvent(kind="case", case_id=1, at=utcnow() - timedelta(days=3)))
+        session.add(ConsoleEvent(kind="case", case_id=2, at=utcnow()))
+
+    await console_server.db(old_and_new)
+    http = await _signed_in(console_server, email)
+    try:
+        sent = await asyncio.wait_for(_events(http, {"Last-Event-ID": "0"}, 1), 10)
+        assert [e["data"] for e in sent] == ['{"kind": "case", "case": 2}']
+    finally:
+        await http.aclose()
+
+    async def left(session: Any) -> list[int]:
+        return list(await session.scalars(select(ConsoleEvent.case_id)))
+
+    assert await console_server.db(left) == [2]

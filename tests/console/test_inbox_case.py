@@ -148,6 +148,7 @@ async def test_the_arabic_console_is_right_to_left_and_keeps_numbers_left_to_rig
     address = page.locator(".facts bdi[dir=ltr]")
     await expect(address).to_have_text(str(CHAT))
     await expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    await page.screenshot(path=screenshot_path("case-ar.png"))
 
 
 async def test_the_inbox_fits_a_360_pixel_screen(

@@ -50,3 +50,27 @@ async def test_mine_unassigned_all_programme_and_channel(runtime: Runtime) -> No
         waiting = next(row for row in rows if row.case_id == ids[1])
         assert waiting.last_text == "Bonjour ?" and waiting.last_from == "person"
         assert next(row for row in rows if row.case_id == ids[0]).assignee == "Agent"
+
+
+async def test_the_name_typed_in_an_application_comes_before_the_channels(
+    runtime: Runtime,
+) -> None:
+    from backend.console.views import typed_names
+    from backend.db.models import Application
+
+    async with runtime.sessions() as session, session.begin():
+        person = Beneficiary(
+            channel="telegram", address="9", language="fr", profile={}, state={},
+            channel_name="Zeinou",
+        )  # fmt: skip
+        session.add(person)
+        await session.flush()
+        session.add(
+            Application(
+                reference="IESS-2026-00001", program="iess", beneficiary_id=person.id,
+                answers={"full_name": "Zeineb Ben Salah", "age": 24}, language="fr",
+            )
+        )  # fmt: skip
+        person_id = person.id
+    async with runtime.sessions() as session:
+        assert await typed_names(session, [person_id]) == {person_id: "Zeineb Ben Salah"}

@@ -17,7 +17,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from backend.app.deps import RuntimeDep
 from backend.console.auth import ConsoleStaff, CurrentConsoleSession
@@ -31,6 +31,8 @@ HEARTBEAT_SECONDS = 15.0
 #: How often the stream checks the session is still alive (signed out, expired, deactivated).
 RECHECK_SECONDS = 30.0
 BATCH = 200
+#: Events older than this are deleted when a stream opens: a browser away that long reloads.
+KEEP_EVENTS = timedelta(days=2)
 #: How far below the newest id sent a late-committed event is still picked up.
 LATE_COMMIT_IDS = 50
 
@@ -116,6 +118,10 @@ async def events(
         cursor = after
     if cursor is None:
         cursor = await latest_event_id(runtime)
+    async with runtime.sessions() as session, session.begin():
+        await session.execute(
+            delete(ConsoleEvent).where(ConsoleEvent.at < runtime.clock() - KEEP_EVENTS)
+        )
     return StreamingResponse(
         _stream(request, runtime, principal, cursor),
         media_type="text/event-stream",
