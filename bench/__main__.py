@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import engine_turns, inbound_pipeline, reminders_dispatch
+from bench import engine_turns, inbound_pipeline, outbox_plans, reminders_dispatch
 
 
 def main() -> None:
@@ -12,6 +12,7 @@ def main() -> None:
     asyncio.run(engine_turns.run())
     inbound_pipeline.run()
     reminders_dispatch.run()
+    outbox_plans.run()
 
 
 if __name__ == "__main__":
