@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import console_pages, engine_turns, inbound_pipeline, reminders_dispatch
+from bench import console_pages, engine_turns, inbound_pipeline, outbox_plans, reminders_dispatch
 
 
 def main() -> None:
@@ -13,6 +13,7 @@ def main() -> None:
     inbound_pipeline.run()
     reminders_dispatch.run()
     console_pages.run()
+    outbox_plans.run()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,89 @@
+"""The outbox's hot queries at a large outbox: the dispatcher's claim and the web chat's fetch,
+with their query plans and times.
+
+``MASSAR_BENCH_OUTBOX_ROWS`` sent rows (1,000,000 by default) spread over 50,000 addresses,
+plus a few due ones; then ``EXPLAIN`` of both queries, which must show index scans only. SQLite
+always; PostgreSQL too when ``MASSAR_BENCH_DATABASE_URL`` is set (a disposable database).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, insert, text
+
+from backend.app.webchat import _messages
+from backend.db.models import OutboxMessage, utcnow
+from backend.db.session import make_engine, make_session_factory
+from backend.services.dispatcher import Dispatcher
+from bench.reminders_dispatch import _databases
+
+
+def run() -> None:
+    """Print the plans and timings for each database."""
+    rows = int(os.environ.get("MASSAR_BENCH_OUTBOX_ROWS", "1000000"))
+    with tempfile.TemporaryDirectory() as folder:
+        for name, fresh in _databases(Path(folder)):
+            asyncio.run(_plans(name, fresh(), rows))
+
+
+async def _plans(name: str, url: str, count: int) -> None:
+    db = make_engine(url)
+    now = utcnow()
+    base = {
+        "channel": "webchat",
+        "payload": {"text": "x"},
+        "attempts": 1,
+        "next_attempt_at": now,
+        "created_at": now,
+        "scrub_after_send": False,
+    }
+    async with db.begin() as connection:
+        for start in range(0, count, 20_000):
+            chunk = range(start, min(start + 20_000, count))
+            await connection.execute(
+                insert(OutboxMessage),
+                [base | {"address": str(i % 50_000), "status": "sent"} for i in chunk],
+            )
+        due = [base | {"address": str(i), "status": "queued", "attempts": 0} for i in range(30)]
+        await connection.execute(insert(OutboxMessage), due)
+        await connection.execute(text("ANALYZE"))
+    statements: list[tuple[str, Any]] = []
+
+    @event.listens_for(db.sync_engine, "before_cursor_execute")
+    def keep(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
+        statements.append((statement, params))
+
+    sessions = make_session_factory(db)
+    dispatcher = Dispatcher(session_factory=sessions, adapters={})
+    started = time.perf_counter()
+    claimed = await dispatcher._claim(["webchat"])
+    claim_ms = (time.perf_counter() - started) * 1000
+    claim = next(s for s in statements if s[0].lstrip().upper().startswith("UPDATE OUTBOX"))
+    statements.clear()
+    async with sessions() as session:
+        started = time.perf_counter()
+        await _messages(session, "123", 0)
+        fetch_ms = (time.perf_counter() - started) * 1000
+    fetch = next(s for s in statements if s[0].lstrip().upper().startswith("SELECT"))
+    print(f"outbox plans ({name}, {count:,} rows):")
+    print(
+        f"  claim of {len(claimed)} due rows: {claim_ms:.1f} ms; web chat fetch {fetch_ms:.1f} ms"
+    )
+    explain = "EXPLAIN QUERY PLAN " if db.dialect.name == "sqlite" else "EXPLAIN "
+    for label, (statement, params) in (("claim", claim), ("web chat fetch", fetch)):
+        async with db.connect() as connection:
+            plan = [
+                str(r[-1]) for r in await connection.exec_driver_sql(explain + statement, params)
+            ]
+        scans = [p for p in plan if p.lstrip().startswith(("SCAN", "Seq Scan")) or "Seq Scan" in p]
+        verdict = "no sequential scan" if not scans else f"SEQUENTIAL SCAN: {scans}"
+        print(f"  {label}: {verdict}")
+        for step in plan:
+            print(f"    {step}")
+    await db.dispose()
