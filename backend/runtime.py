@@ -133,8 +133,8 @@ class Runtime:
             channels,
             clock,
             wiper,
-            shared,
             media,
+            shared,
         )
 
     async def start_channels(self) -> None:

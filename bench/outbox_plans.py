@@ -15,12 +15,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from backend.app.webchat import _messages
+from backend.services.dispatcher import Dispatcher
 from sqlalchemy import event, insert, text
 
-from backend.app.webchat import _messages
 from backend.db.models import OutboxMessage, utcnow
 from backend.db.session import make_engine, make_session_factory
-from backend.services.dispatcher import Dispatcher
 from bench.reminders_dispatch import _databases
 
 
