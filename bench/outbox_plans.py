@@ -15,11 +15,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from backend.app.webchat import _messages
-from backend.services.dispatcher import Dispatcher
 from sqlalchemy import event, insert, text
 
-from backend.db.models import OutboxMessage, utcnow
+from backend.channels.webchat import _messages
+from backend.conversations.dispatcher import Dispatcher
+from backend.conversations.models import OutboxMessage
+from backend.db.base import utcnow
 from backend.db.session import make_engine, make_session_factory
 from bench.reminders_dispatch import _databases
 

@@ -92,7 +92,7 @@ async def test_events_older_than_two_days_are_deleted_when_a_stream_opens(
 
     from sqlalchemy import select
 
-    from backend.db.models import utcnow
+    from backend.db.base import utcnow
 
     email = await console_server.make_staff(role="admin")
 

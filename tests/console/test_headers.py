@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import httpx
-from backend.services.staff import create_staff
 
 from backend.runtime import Runtime
+from backend.staff.service import create_staff
 
 PASSWORD = "a-long-test-password"  # noqa: S105 - a test value
 

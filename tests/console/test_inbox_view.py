@@ -55,8 +55,8 @@ async def test_mine_unassigned_all_programme_and_channel(runtime: Runtime) -> No
 async def test_the_name_typed_in_an_application_comes_before_the_channels(
     runtime: Runtime,
 ) -> None:
+    from backend.applications.models import Application
     from backend.console.views import typed_names
-    from backend.db.models import Application
 
     async with runtime.sessions() as session, session.begin():
         person = Beneficiary(
