@@ -32,8 +32,16 @@ class RedactQuery(logging.Filter):
         return True
 
 
+#: httpx logs every request's whole URL at INFO: the Telegram Bot API's carries the bot token,
+#: and a client's query strings their values. Its warnings and errors still show.
+QUIET_LOGGERS = ("httpx", "httpcore")
+
+
 def install() -> None:
-    """Add the filter to uvicorn's access logger, once."""
+    """Add the filter to uvicorn's access logger, once, and quiet the HTTP client's."""
+    for name in QUIET_LOGGERS:
+        if logging.getLogger(name).level < logging.WARNING:
+            logging.getLogger(name).setLevel(logging.WARNING)
     logger = logging.getLogger(ACCESS_LOGGER)
     if not any(isinstance(f, RedactQuery) for f in logger.filters):
         logger.addFilter(RedactQuery())
