@@ -128,7 +128,7 @@ class Settings(BaseSettings):
     dispatch_interval_seconds: float = Field(default=1.0, gt=0)
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_batch_size: int = Field(default=100, ge=1, le=10_000)
-    # --- Delivery under faults (issue #13 owns this block) ---
+    # --- Delivery under faults ---
     #: How long an update our side could not handle (database or network down) is retried.
     inbound_retry_minutes: float = Field(default=30.0, ge=0, le=24 * 60)
     #: Shared rate limits and per-person locks for several ``massar serve`` (``redis://...``).

@@ -314,6 +314,10 @@ class Program(Strict):
         """The currency a person in ``country`` deals in with this programme."""
         return self.currency_by_country.get(country or "", self.currency)
 
+    def currencies(self) -> list[str]:
+        """Every currency the programme deals in (one fund each), its fallback first."""
+        return [self.currency, *sorted(set(self.currency_by_country.values()) - {self.currency})]
+
     def referrals_for(self, country: str | None, returned: bool) -> list[Referral]:
         """The places to turn that fit a person in ``country`` (returned from abroad or not)."""
         return [

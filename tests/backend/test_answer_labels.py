@@ -3,6 +3,7 @@ the person's language; any stored value gives a label, never an error."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from backend.applications.labels import answer_labels, profile_labels
 from conversations.content_loader import Content, load_content
+from conversations.content_schema import Option, Question, Text
 from conversations.i18n import Catalogs
 from tests.conftest import ROOT
 
@@ -33,9 +35,25 @@ def test_choices_sectors_amounts_and_dates_read_as_words(content: Content) -> No
     assert french["had_bank_loan"][1] == "Non"
     english = labels("en", "lemma-mahdia", {"return_date": "2023-03-15"})
     assert english["return_date"][1] == "Mar 15, 2023"
-    chain = CONTENT.programs["joud-nefzaoua"].value_chains[0]
-    joud = labels("ar", "joud-nefzaoua", {"value_chain": chain.id})
-    assert joud["value_chain"][1] == chain.label.ar
+
+
+def test_a_value_chain_a_deployer_adds_reads_as_its_label() -> None:
+    """The seeds name no value chains for Joud; a deployer who adds them sees them as words."""
+    dates = Option(
+        id="dates", label=Text(ar="التمور", fr="Dattes", en="Dates", pt="Tâmaras"), synonyms=[]
+    )
+    field = Question(
+        id="value_chain",
+        type="value_chain",
+        prompt=Text(ar="السلسلة؟", fr="Filière ?", en="Value chain?", pt="Cadeia?"),
+    )
+    joud = CONTENT.programs["joud-nefzaoua"]
+    deployed = joud.model_copy(update={"value_chains": [dates], "form": [*joud.form, field]})
+    content = replace(CONTENT, programs={**CONTENT.programs, "joud-nefzaoua": deployed})
+    found = answer_labels(
+        content, CATALOGS.get("ar"), program="joud-nefzaoua", answers={"value_chain": "dates"}
+    )
+    assert [(a.field, a.value) for a in found] == [("value_chain", "التمور")]
 
 
 def test_questions_follow_the_form_order_in_the_staff_language() -> None:

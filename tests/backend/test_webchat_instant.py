@@ -3,11 +3,15 @@ the whole transcript, and lets a person cancel a handoff that staff then see as 
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
 import httpx
 from sqlalchemy import select, update
 
 from backend.cases.models import Case
 from backend.conversations.models import OutboxMessage
+from backend.db.base import utcnow
 from backend.runtime import Runtime
 from tests.api.conftest import make_staff
 from tests.backend.webchat_driver import WebChatUser
@@ -26,7 +30,10 @@ async def test_replies_are_in_the_response_even_when_the_dispatcher_got_there_fi
             await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.status == "queued")
-                .values(status="sending")
+                .values(
+                    claim_token=str(uuid.uuid4()),  # another process's lease, still running
+                    claimed_until=utcnow() + timedelta(minutes=2),
+                )
             )
         return 0
 

@@ -202,11 +202,22 @@ async def test_an_admin_sets_a_funds_capital_in_the_programmes_currency(
 ) -> None:
     admin, csrf, _ = await staff_client(runtime, client, role="admin")
     saved = await admin.post(
-        "/console/funds", data={"csrf_token": csrf, "program": "essor-biosp", "capital": "2500.50"}
+        "/console/funds", data={"csrf_token": csrf, "program": "essor-biosp", "capital": "2500"}
     )
     assert saved.status_code == 303 and saved.headers["location"] == "/console/loans"
     page = (await admin.get("/console/loans")).text
-    assert "essor-biosp · EUR" in page and 'id="fund-essor-biosp-EUR-title"' in page
+    assert "essor-biosp · XOF" in page and 'id="fund-essor-biosp-XOF-title"' in page
+    chad = await admin.post(
+        "/console/funds",
+        data={"csrf_token": csrf, "program": "essor-biosp", "currency": "XAF", "capital": "900"},
+    )
+    assert chad.headers["location"] == "/console/loans"
+    assert "essor-biosp · XAF" in (await admin.get("/console/loans")).text, "Chad's own fund"
+    dinars = await admin.post(
+        "/console/funds",
+        data={"csrf_token": csrf, "program": "essor-biosp", "currency": "TND", "capital": "9"},
+    )
+    assert dinars.headers["location"].endswith("error=currency"), "ESSOR keeps no dinars"
     wrong = await admin.post(
         "/console/funds", data={"csrf_token": csrf, "program": "iess", "capital": "1.0001"}
     )
@@ -218,7 +229,7 @@ async def test_an_admin_sets_a_funds_capital_in_the_programmes_currency(
         "/console/funds", data={"csrf_token": token, "program": "iess", "capital": "10"}
     )
     assert refused.status_code == 403
-    assert await audited(runtime, "update", "fund") == 1
+    assert await audited(runtime, "update", "fund") == 2, "one row per fund set"
 
 
 async def test_the_loan_list_filters_late_loans_with_the_apis_rule(

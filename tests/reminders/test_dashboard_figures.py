@@ -39,7 +39,9 @@ async def consent(runtime: Runtime, person: int) -> None:
 async def test_the_funnel_runs_from_contact_to_acceptance_and_survives_erasure(
     rt: Runtime,
 ) -> None:
-    browsing, consenting, applying, accepted = [await add_person(rt) for _ in range(4)]
+    browsing, consenting, applying, accepted = [
+        await add_person(rt, consented=False) for _ in range(4)
+    ]
     await step(rt, browsing, "started")
     await step(rt, consenting, "started")
     await consent(rt, consenting)

@@ -95,6 +95,9 @@ async def loans_page(
         waiting=waiting,
         can_open=principal.role in ("admin", "supervisor"),
         capital_programs=sorted(runtime.content.programs) if principal.is_admin else [],
+        capital_currencies=sorted(
+            {c for program in runtime.content.programs.values() for c in program.currencies()}
+        ),
         capital_error=capital_error,
     )
 
@@ -283,12 +286,17 @@ async def set_capital(
     principal: ConsoleAdmin,
     program: Annotated[str, Form(max_length=40)],
     capital: Annotated[str, Form(max_length=30)],
+    currency: Annotated[str | None, Form(max_length=3)] = None,
 ) -> RedirectResponse:
     """Set a programme's fund capital, in its currency (admins, as in the API)."""
     runtime = runtime_of(request)
     if program not in runtime.content.programs:
         raise console_not_found()
-    currency = runtime.content.programs[program].currency
+    # A programme may deal in several currencies (ESSOR: one per country), one fund each.
+    known = runtime.content.programs[program].currencies()
+    currency = currency or known[0]
+    if currency not in known:
+        return RedirectResponse("/console/loans?error=currency", status.HTTP_303_SEE_OTHER)
     given = capital.replace(",", ".").replace(" ", "")
     try:
         minor = 0 if given in ("0", "0.0", "0.00", "0.000") else to_minor(given, currency)
