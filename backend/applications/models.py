@@ -11,11 +11,13 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    func,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base, utcnow
+from backend.db.json_text import indexed_json_text, json_text
 from backend.db.types import JsonType, UTCDateTime
 
 
@@ -73,3 +75,21 @@ class ApplicationEvent(Base):
 Index("ix_applications_submitted_at", Application.submitted_at, Application.id)
 Index("ix_applications_program_submitted_at", Application.program, Application.submitted_at)
 Index("ix_applications_program_status", Application.program, Application.status)
+
+
+def _trigram(name: str, expression: Any) -> Index:
+    """A PostgreSQL trigram index (``pg_trgm``), which serves ``LIKE '%text%'``; SQLite has
+    none, and its search scans the table."""
+    index = Index(
+        name,
+        expression.label("searched"),
+        postgresql_using="gin",
+        postgresql_ops={"searched": "gin_trgm_ops"},
+    )
+    return index.ddl_if(dialect="postgresql")
+
+
+# The person search matches these three expressions.
+_trigram("ix_applications_reference_trgm", func.lower(Application.reference))
+_trigram("ix_applications_full_name_trgm", func.lower(json_text(Application.answers, "full_name")))
+_trigram("ix_applications_phone_trgm", indexed_json_text(Application.answers, "phone"))

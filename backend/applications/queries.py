@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.applications.models import Application, ApplicationEvent
+from backend.db.json_text import json_text
 from backend.people.models import Beneficiary
 from backend.staff.scope import visible
 from backend.staff.service import Principal
@@ -18,9 +19,9 @@ from conversations.content_loader import Content
 
 
 def governorate() -> ColumnElement[str]:
-    """The person's governorate answer, as SQL."""
-    column: ColumnElement[str] = Beneficiary.profile["governorate"].as_string()
-    return column
+    """The person's governorate answer, as SQL: the expression ``ix_beneficiaries_governorate``
+    indexes, so the filter reads the index instead of every profile."""
+    return json_text(Beneficiary.profile, "governorate")
 
 
 @dataclass(frozen=True)

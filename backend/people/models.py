@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -17,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base, utcnow
+from backend.db.json_text import indexed_json_text
 from backend.db.types import JsonType, UTCDateTime
 
 
@@ -43,3 +45,7 @@ class Beneficiary(Base):
     #: The name the channel gives (Telegram's first and last name, WhatsApp's profile name),
     #: kept like message texts: only once the person consented.
     channel_name: Mapped[str | None] = mapped_column(String(120))
+
+
+# The application list's governorate filter finds its people through this index.
+Index("ix_beneficiaries_governorate", indexed_json_text(Beneficiary.profile, "governorate"))

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.applications.models import Application
 from backend.cases.models import Case
 from backend.db.dialect import is_postgres
+from backend.db.json_text import json_text
 from backend.people.models import Beneficiary
 from backend.staff.scope import visible
 from backend.staff.service import Principal
@@ -58,18 +59,26 @@ def _contains(column: Any, q: str) -> ColumnElement[bool]:
 def _matches(q: str, *, raw_prefilter: bool = False) -> ColumnElement[bool]:
     """Reference, typed name or phone contains ``q``.
 
-    With ``raw_prefilter`` (SQLite, whose JSON is text), a plain LIKE (case-insensitive for
-    ASCII there) on the whole stored JSON runs first: several times cheaper than extracting the
-    field from every row, and exact enough for printable ASCII without quotes (other text may be
-    stored escaped, so it skips the prefilter).
+    On PostgreSQL each of the three expressions has a trigram index (migration 0011), which
+    serves ``LIKE '%q%'`` once ``q`` has three characters. With ``raw_prefilter`` (SQLite,
+    whose JSON is text), a plain LIKE (case-insensitive for ASCII there) on the whole stored
+    JSON runs first: several times cheaper than extracting the field from every row, and exact
+    enough for printable ASCII without quotes (other text may be stored escaped, so it skips
+    the prefilter). SQLite's ``lower()`` and ``LIKE`` both fold ASCII only, so there the
+    reference is matched without ``lower()``, with the same result at a third of the cost.
     """
-    name = _contains(Application.answers["full_name"].as_string(), q)
+    name = _contains(json_text(Application.answers, "full_name"), q)
     if raw_prefilter and q.isascii() and q.isprintable() and '"' not in q and "\\" not in q:
         name = and_(cast(Application.answers, Text).like(_like(q), escape="\\"), name)
-    conditions = [_contains(Application.reference, q), name]
+    reference: ColumnElement[bool]
+    if raw_prefilter:
+        reference = Application.reference.like(_like(q.lower()), escape="\\")
+    else:
+        reference = _contains(Application.reference, q)
+    conditions = [reference, name]
     digits = re.sub(r"\D", "", q)
     if len(digits) >= PHONE_DIGITS:
-        phone = Application.answers["phone"].as_string().like(f"%{digits}%")
+        phone: ColumnElement[bool] = json_text(Application.answers, "phone").like(f"%{digits}%")
         if raw_prefilter:
             phone = and_(cast(Application.answers, Text).like(f"%{digits}%"), phone)
         conditions.append(phone)
