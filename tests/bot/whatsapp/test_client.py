@@ -104,6 +104,7 @@ async def test_the_token_is_never_logged_nor_in_errors(
     graph: GraphApiDouble, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # the server quiets it; here, the worst case
     adapter = build_whatsapp(make_settings(graph.url), on_message=_ignore)
     await adapter.send("21698123456", HELLO)
     reasons = []
