@@ -4,6 +4,8 @@ same service functions and audit records as the API's."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Path, Request, status
@@ -45,6 +47,28 @@ async def _case(session: AsyncSession, principal: Principal, case_id: int) -> Ca
     if case is None or not principal.sees(case.program):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such case")
     return case
+
+
+async def _audited(
+    session: AsyncSession,
+    principal: Principal,
+    case: Case,
+    *,
+    action: str,
+    at: datetime,
+    done: str,
+    kick: Callable[[], None] | None = None,
+) -> RedirectResponse:
+    """Audit what staff did to the case, commit, wake the dispatcher if a message was queued,
+    and go back to the case with ``done`` shown."""
+    await record(
+        session, staff_id=principal.id, action=action, object_type="case", object_id=case.id,
+        at=at,
+    )  # fmt: skip
+    await session.commit()
+    if kick is not None:
+        kick()
+    return _back(case.id, done)
 
 
 def _back(case_id: int, done: str) -> RedirectResponse:
@@ -162,13 +186,9 @@ async def reply(
         )
     except CaseClosedError:
         return _back(case.id, "closed")
-    await record(
-        session, staff_id=principal.id, action="reply", object_type="case", object_id=case.id,
-        at=now,
-    )  # fmt: skip
-    await session.commit()
-    runtime.dispatcher.kick()
-    return _back(case.id, "sent")
+    return await _audited(
+        session, principal, case, action="reply", at=now, done="sent", kick=runtime.dispatcher.kick
+    )
 
 
 @router.post("/cases/{case_id}/note")
@@ -187,12 +207,7 @@ async def add_note(
     session.add(
         CaseNote(case_id=case.id, staff_id=principal.id, text=text.strip(), created_at=now)
     )
-    await record(
-        session, staff_id=principal.id, action="note", object_type="case", object_id=case.id,
-        at=now,
-    )  # fmt: skip
-    await session.commit()
-    return _back(case.id, "noted")
+    return await _audited(session, principal, case, action="note", at=now, done="noted")
 
 
 async def _assign(
@@ -206,12 +221,7 @@ async def _assign(
         await assign_case(session, case=case, staff_id=target.id, now=now)
     except CaseClosedError:
         return _back(case.id, "closed")
-    await record(
-        session, staff_id=principal.id, action="assign", object_type="case", object_id=case.id,
-        at=now,
-    )  # fmt: skip
-    await session.commit()
-    return _back(case.id, "assigned")
+    return await _audited(session, principal, case, action="assign", at=now, done="assigned")
 
 
 @router.post("/cases/{case_id}/take")
@@ -249,12 +259,7 @@ async def release(
         await release_case(session, case=case)
     except CaseClosedError:
         return _back(case.id, "closed")
-    await record(
-        session, staff_id=principal.id, action="assign", object_type="case", object_id=case.id,
-        at=now,
-    )  # fmt: skip
-    await session.commit()
-    return _back(case.id, "released")
+    return await _audited(session, principal, case, action="assign", at=now, done="released")
 
 
 @router.post("/cases/{case_id}/close")
@@ -270,10 +275,12 @@ async def close(
         )
     except CaseClosedError:
         return _back(case.id, "closed")
-    await record(
-        session, staff_id=principal.id, action="close", object_type="case", object_id=case.id,
+    return await _audited(
+        session,
+        principal,
+        case,
+        action="close",
         at=now,
-    )  # fmt: skip
-    await session.commit()
-    runtime.dispatcher.kick()
-    return _back(case.id, "closed")
+        done="closed",
+        kick=runtime.dispatcher.kick,
+    )
