@@ -16,6 +16,7 @@ from backend.channels import build_channels
 from backend.conversations.dispatcher import Dispatcher
 from backend.conversations.inbound import InboundService
 from backend.conversations.outage import is_outage
+from backend.conversations.store_linking import WHATSAPP_CODES_KEY
 from backend.db.base import utcnow
 from backend.db.session import make_engine, make_session_factory
 from backend.media.files import MEDIA_DIR_KEY
@@ -83,6 +84,7 @@ class Runtime:
             info={
                 SESSION_KEY: ReminderPolicy.from_settings(settings),
                 MEDIA_DIR_KEY: settings.data_dir,
+                WHATSAPP_CODES_KEY: bool(settings.whatsapp_token),
             }
         )
         adapters: dict[str, ChannelAdapter] = {"webchat": WebChatAdapter()}

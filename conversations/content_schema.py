@@ -418,6 +418,7 @@ class Keywords(Strict):
     greeting: list[str]
     help: list[str]
     how_much: list[str]
+    link: list[str]
     yes: list[str]
     no: list[str]
     skip: list[str]

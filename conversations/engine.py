@@ -14,7 +14,7 @@ node           leads to
 new            menu (after the welcome), program (deep link)
 menu           learn, programs, consent (programs for me, before consent), profile (programs for
                me), results (programs for me, profile answered), apply_pick (apply), trainings,
-               language, mydata
+               language, mydata, link (use my other account)
 learn          article, menu
 article        learn, results (via orientation), menu
 programs       program, menu
@@ -36,6 +36,8 @@ survey         survey (next question), previous (done)
 info           info (next field), previous (sent to staff)
 offer_human    previous (a case opens (talk to a person), or try again), menu
 case           previous (keep waiting, or cancel the request)
+link           link_code (I have a code), menu (code given, or sent to WhatsApp)
+link_code      menu (linked, or the code refused), link_code (a wrong code, try again)
 =============  ==================================================================================
 """
 
@@ -46,6 +48,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from conversations.content_loader import Content
 from conversations.i18n import Catalogs, pick_language
+from conversations.link_codes import code_after_word, parse_code
 from conversations.matching import KeywordIndex
 from conversations.messages import Conversation, Incoming, Outgoing
 from conversations.nodes.account import (
@@ -61,6 +64,7 @@ from conversations.nodes.base import Node
 from conversations.nodes.consent import ConsentNode
 from conversations.nodes.followup import SurveyNode, TrainingsNode, answer_reminder
 from conversations.nodes.handoff import CaseNode, OfferHumanNode, during_case
+from conversations.nodes.link import LinkCodeNode, LinkNode, open_linking, use_code
 from conversations.nodes.menu import (
     ArticleNode,
     LearnNode,
@@ -81,7 +85,18 @@ logger = logging.getLogger(__name__)
 
 #: Keyword kinds that work at every step; yes/no/skip are only answers to a question.
 GLOBAL_KEYWORDS = frozenset(
-    {"menu", "back", "human", "language", "stop", "delete", "greeting", "help", "how_much"}
+    {
+        "menu",
+        "back",
+        "human",
+        "language",
+        "stop",
+        "delete",
+        "greeting",
+        "help",
+        "how_much",
+        "link",
+    }
 )
 #: Words handled as usual while staff have the conversation; the others open the case menu.
 CASE_KEYWORDS = frozenset({"human", "language", "stop", "delete"})
@@ -116,6 +131,8 @@ def build_nodes() -> dict[str, Node]:
         "info": InfoNode(),
         "offer_human": OfferHumanNode(),
         "case": CaseNode(),
+        "link": LinkNode(),
+        "link_code": LinkCodeNode(),
     }
 
 
@@ -238,7 +255,10 @@ class Engine:
                     "find the ones that fit you, and help you apply."
                 )
             )
-            if not await self._open_deep_link(turn, incoming):
+            code = self._typed_code(incoming, bare=True)
+            if code is not None:
+                await use_code(turn, code)
+            elif not await self._open_deep_link(turn, incoming):
                 keyword = self.keywords.kind_of(incoming.text or "")
                 if keyword in GLOBAL_KEYWORDS - {"menu", "back", "greeting"}:
                     conversation.node, conversation.params = "menu", {}
@@ -249,6 +269,10 @@ class Engine:
         if await self._open_deep_link(turn, incoming):
             return
         if incoming.choice_id and await answer_reminder(turn, incoming.choice_id):
+            return
+        code = self._typed_code(incoming, bare=conversation.node == "menu")
+        if code is not None:
+            await use_code(turn, code)
             return
         keyword = self.keywords.kind_of(incoming.text or "") if not incoming.choice_id else None
         if keyword in GLOBAL_KEYWORDS and not (
@@ -316,6 +340,14 @@ class Engine:
             return True
         return False
 
+    def _typed_code(self, incoming: Incoming, *, bare: bool) -> str | None:
+        """A linking code: after the linking word at any step ("code 123456"), alone where a
+        number means nothing else (``bare``: the main menu, a first message)."""
+        text = incoming.text or ""
+        if incoming.choice_id or not text:
+            return None
+        return code_after_word(text, self.keywords, "link") or (parse_code(text) if bare else None)
+
     def _away_too_long(self, turn: Turn) -> bool:
         conversation = turn.conversation
         if not conversation.last_active or not turn.node.resumable:
@@ -358,6 +390,8 @@ class Engine:
         elif keyword == "language":
             back = None if conversation.node == "language" else snapshot_of(conversation)
             await turn.goto("language", back=back or conversation.params.get("back"))
+        elif keyword == "link":
+            await open_linking(turn)
         elif keyword == "delete":
             back = None if conversation.node == "delete" else snapshot_of(conversation)
             await turn.goto("delete", back=back or conversation.params.get("back"))

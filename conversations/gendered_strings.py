@@ -219,4 +219,94 @@ GENDERED_STRINGS: tuple[str, ...] = (
         "m",
         "Your request is cancelled. You can ask for a person again at any time: type «agent».",
     ),
+    pgettext(
+        "f",
+        "Type the six-digit code you got on your other app.",
+    ),
+    pgettext(
+        "m",
+        "Type the six-digit code you got on your other app.",
+    ),
+    pgettext(
+        "f",
+        "A code has six digits, for example 123456. Please type it again.",
+    ),
+    pgettext(
+        "m",
+        "A code has six digits, for example 123456. Please type it again.",
+    ),
+    pgettext(
+        "f",
+        "That code is too old: a code works for {minutes} minutes. Take a new one "
+        "on your other app.",
+    ),
+    pgettext(
+        "m",
+        "That code is too old: a code works for {minutes} minutes. Take a new one "
+        "on your other app.",
+    ),
+    pgettext(
+        "f",
+        "That code was already used. Take a new one on your other app.",
+    ),
+    pgettext(
+        "m",
+        "That code was already used. Take a new one on your other app.",
+    ),
+    pgettext(
+        "f",
+        "That code was made here, for this same account: type it on your other "
+        "app. If you already did, your accounts are already joined.",
+    ),
+    pgettext(
+        "m",
+        "That code was made here, for this same account: type it on your other "
+        "app. If you already did, your accounts are already joined.",
+    ),
+    pgettext(
+        "f",
+        "Your code: {code}\n\nOpen your other app and send massar this message: "
+        "«code {code}». The code works once, for {minutes} minutes.",
+    ),
+    pgettext(
+        "m",
+        "Your code: {code}\n\nOpen your other app and send massar this message: "
+        "«code {code}». The code works once, for {minutes} minutes.",
+    ),
+    pgettext(
+        "f",
+        "I sent the code to your WhatsApp, {phone}. Answer that message there.",
+    ),
+    pgettext(
+        "m",
+        "I sent the code to your WhatsApp, {phone}. Answer that message there.",
+    ),
+    pgettext(
+        "f",
+        "Do you also write to us from another app (Telegram, WhatsApp or the "
+        "website)? Join them: take a code here and type it there, or the other "
+        "way round.",
+    ),
+    pgettext(
+        "m",
+        "Do you also write to us from another app (Telegram, WhatsApp or the "
+        "website)? Join them: take a code here and type it there, or the other "
+        "way round.",
+    ),
+    pgettext(
+        "f",
+        "You asked for many codes in a short time. Please try again in {wait}.",
+    ),
+    pgettext(
+        "m",
+        "You asked for many codes in a short time. Please try again in {wait}.",
+    ),
+    pgettext(
+        "f",
+        "Too many wrong codes: joining accounts is paused. Please try again in {wait}.",
+    ),
+    pgettext(
+        "m",
+        "Too many wrong codes: joining accounts is paused. Please try again in {wait}.",
+    ),
 )

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from conversations.messages import Conversation, Outgoing
+
 
 @dataclass(frozen=True)
 class ApplicationView:
@@ -40,6 +42,28 @@ class TrainingView:
     location: str
     enrolled: bool
     seats_left: int | None
+
+
+@dataclass(frozen=True)
+class CodeGiven:
+    """A linking code to show the person, or why none was given (``blocked``: too many wrong
+    codes; ``too_many``: too many codes asked for) and until when."""
+
+    code: str | None
+    refused: str | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CodeTaken:
+    """What a typed linking code did: ``linked``, ``wrong``, ``blocked``, ``expired``,
+    ``used`` or ``own`` (a code of this same person). Once linked, ``person`` is the person
+    as they now are, both accounts together."""
+
+    outcome: str
+    attempts_left: int = 0
+    until: datetime | None = None
+    person: Conversation | None = None
 
 
 class Store(Protocol):
@@ -113,4 +137,23 @@ class Store(Protocol):
 
     async def erase_person(self) -> None:
         """Erase everything personal about the person, everywhere."""
+        ...
+
+    async def issue_link_code(self) -> CodeGiven:
+        """A new six-digit code to type on another channel, unless linking is refused."""
+        ...
+
+    async def redeem_link_code(self, *, code: str) -> CodeTaken:
+        """Use a code taken on another channel: on success the person who took it and this
+        person are one (the one who took it remains)."""
+        ...
+
+    async def codes_by_whatsapp(self) -> bool:
+        """Whether a code can be sent from here to a WhatsApp number (WhatsApp is on, and
+        the person is not writing from WhatsApp already)."""
+        ...
+
+    async def send_code_by_whatsapp(self, *, phone: str, message: Outgoing) -> bool:
+        """Queue ``message`` to the WhatsApp number ``phone`` (E.164); ``False`` when WhatsApp
+        does not let us write to it first (it did not write to us in the last 24 hours)."""
         ...

@@ -6,7 +6,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from conversations.ports import ApplicationView, PaymentView, TrainingView
+from conversations.messages import Outgoing
+from conversations.ports import (
+    ApplicationView,
+    CodeGiven,
+    CodeTaken,
+    PaymentView,
+    TrainingView,
+)
 
 
 @dataclass
@@ -27,6 +34,12 @@ class MemoryStore:
     erased: int = 0
     cancelled: int = 0
     counters: dict[str, int] = field(default_factory=dict)
+    #: Linking: the codes given, what typing a code does (else: wrong), WhatsApp's part.
+    link_codes: list[str] = field(default_factory=list)
+    link_outcomes: dict[str, CodeTaken] = field(default_factory=dict)
+    whatsapp_codes: bool = False
+    whatsapp_window_open: bool = True
+    whatsapp_sent: list[tuple[str, Outgoing]] = field(default_factory=list)
 
     async def submit_application(
         self,
@@ -115,3 +128,19 @@ class MemoryStore:
         self.applications.clear()
         self.handoffs.clear()
         self.erased += 1
+
+    async def issue_link_code(self) -> CodeGiven:
+        self.link_codes.append(f"{len(self.link_codes) + 402_117:06d}")
+        return CodeGiven(code=self.link_codes[-1])
+
+    async def redeem_link_code(self, *, code: str) -> CodeTaken:
+        return self.link_outcomes.get(code, CodeTaken("wrong", attempts_left=2))
+
+    async def codes_by_whatsapp(self) -> bool:
+        return self.whatsapp_codes
+
+    async def send_code_by_whatsapp(self, *, phone: str, message: Outgoing) -> bool:
+        if not self.whatsapp_window_open:
+            return False
+        self.whatsapp_sent.append((phone, message))
+        return True

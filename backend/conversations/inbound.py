@@ -107,6 +107,12 @@ class InboundService:
             replies = await self._engine.handle(
                 conversation, envelope.incoming, store=store, now=now
             )
+            if store.person is not beneficiary:
+                # A linking code made this person one with another, who remains: the turn is
+                # theirs now, and this address (now theirs too) is where they last wrote from.
+                beneficiary = store.person
+                consented_before = beneficiary.consent_version
+                reply_through(beneficiary, address, now=now)
             if store.erased:
                 owner = None
             else:

@@ -13,13 +13,14 @@ from backend.applications.models import Application, ApplicationEvent
 from backend.applications.references import next_reference
 from backend.cases.models import Case, CaseMessage
 from backend.conversations.store_followup import FollowUpStore
+from backend.conversations.store_linking import LinkingStore
 from backend.people.erasure import erase_beneficiary
 from backend.people.models import Beneficiary
 from backend.stats.funnel import record_step
 from conversations.ports import ApplicationView
 
 
-class DatabaseStore(FollowUpStore):
+class DatabaseStore(FollowUpStore, LinkingStore):
     """Writes a turn's effects in the turn's own transaction."""
 
     def __init__(

@@ -22,6 +22,7 @@ class MenuNode(Node):
         ("trainings", ""),
         ("language", ""),
         ("mydata", ""),
+        ("link", "use my other account"),
     )
 
     def choices(self, turn: Turn) -> list[Candidate]:
@@ -37,6 +38,7 @@ class MenuNode(Node):
             Candidate("human", _("Talk to a person")),
             Candidate("language", _("Language")),
             Candidate("mydata", _("My data")),
+            Candidate("link", _("Use my other account")),
         ]
 
     async def prompt(self, turn: Turn) -> None:
@@ -67,6 +69,10 @@ class MenuNode(Node):
             await start_orientation(turn)
         elif action == "apply":
             await turn.goto("apply_pick")
+        elif action == "link":
+            from conversations.nodes.link import open_linking
+
+            await open_linking(turn)
         else:
             await turn.goto(action)
 
