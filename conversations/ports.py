@@ -5,6 +5,7 @@ The backend implements them with the database; tests implement them in memory.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -153,7 +154,8 @@ class Store(Protocol):
         the person is not writing from WhatsApp already)."""
         ...
 
-    async def send_code_by_whatsapp(self, *, phone: str, message: Outgoing) -> bool:
-        """Queue ``message`` to the WhatsApp number ``phone`` (E.164); ``False`` when WhatsApp
-        does not let us write to it first (it did not write to us in the last 24 hours)."""
+    async def send_code_by_whatsapp(self, *, phone: str, messages: Mapping[str, Outgoing]) -> bool:
+        """Queue the message (by language: the number's chat's language is used) to the
+        WhatsApp number ``phone`` (E.164); ``False`` when WhatsApp does not let us write to it
+        first (it did not write to us in the last 24 hours)."""
         ...

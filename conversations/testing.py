@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -139,8 +140,8 @@ class MemoryStore:
     async def codes_by_whatsapp(self) -> bool:
         return self.whatsapp_codes
 
-    async def send_code_by_whatsapp(self, *, phone: str, message: Outgoing) -> bool:
+    async def send_code_by_whatsapp(self, *, phone: str, messages: Mapping[str, Outgoing]) -> bool:
         if not self.whatsapp_window_open:
             return False
-        self.whatsapp_sent.append((phone, message))
+        self.whatsapp_sent.append((phone, messages["fr"]))
         return True

@@ -7,6 +7,7 @@ the person this turn started with is gone (merged into the one who took the code
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -64,7 +65,7 @@ class LinkingStore:
         enabled = bool(self._session.info.get(WHATSAPP_CODES_KEY))
         return enabled and self._beneficiary.channel != "whatsapp"
 
-    async def send_code_by_whatsapp(self, *, phone: str, message: Outgoing) -> bool:
+    async def send_code_by_whatsapp(self, *, phone: str, messages: Mapping[str, Outgoing]) -> bool:
         """Queue the code to ``phone`` if it wrote to us within WhatsApp's 24-hour window.
 
         Outside it WhatsApp accepts only approved templates, and codes belong in Meta's
@@ -76,7 +77,7 @@ class LinkingStore:
         wa_id = "".join(ch for ch in phone if ch.isdigit())
         found = (
             await self._session.execute(
-                select(Address.beneficiary_id, Address.last_inbound_at)
+                select(Address.beneficiary_id, Address.last_inbound_at, Address.language)
                 .where(Address.channel == "whatsapp", Address.address == wa_id)
                 .order_by(Address.last_inbound_at.desc().nulls_last())
                 .limit(1)
@@ -88,7 +89,7 @@ class LinkingStore:
             self._session,
             channel="whatsapp",
             address=wa_id,
-            messages=[message],
+            messages=[messages.get(found.language) or messages[self._beneficiary.language]],
             beneficiary_id=found.beneficiary_id,
             now=self._now,
         )

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import phonenumbers
 
+from conversations.content_schema import LANGUAGES
 from conversations.link_codes import parse_code
 from conversations.matching import Candidate
 from conversations.messages import Conversation, Outgoing
@@ -188,13 +189,17 @@ async def _send_to_whatsapp(turn: Turn) -> None:
         turn.say(_refusal(turn, given))
         return
     phone = str(turn.conversation.known.get("phone", ""))
-    text = _(
-        "massar: someone asked to join this WhatsApp to their massar account. If it was you, "
-        "send this message here: «code {code}». It works once, for {minutes} minutes. If it "
-        "was not you, do nothing."
-    ).format(code=given.code, minutes=turn.tr.number(CODE_MINUTES))
-    message = Outgoing(text=text, language=turn.lang, direction=turn.tr.direction, kind="link")
-    if await turn.store.send_code_by_whatsapp(phone=phone, message=message):
+    # In every language: the number's own chat may speak another one than this chat.
+    messages = {}
+    for lang in LANGUAGES:
+        tr = turn.catalogs.get(lang).for_gender(turn.gender)
+        text = tr.gettext(
+            "massar: someone asked to join this WhatsApp to their massar account. If it was "
+            "you, send this message here: «code {code}». It works once, for {minutes} "
+            "minutes. If it was not you, do nothing."
+        ).format(code=given.code, minutes=tr.number(CODE_MINUTES))
+        messages[lang] = Outgoing(text=text, language=lang, direction=tr.direction, kind="link")
+    if await turn.store.send_code_by_whatsapp(phone=phone, messages=messages):
         shown = phonenumbers.format_number(
             phonenumbers.parse(phone), phonenumbers.PhoneNumberFormat.INTERNATIONAL
         )
