@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -225,3 +226,30 @@ async def test_whatsapp_cannot_be_written_first_so_the_code_is_shown_on_telegram
     assert both.graph.to(WA_ID) == []
     replies = await both.whatsapp().say(code)  # a bare code as a first message works too
     assert "n'en font plus qu'un" in wa_text(replies)
+
+
+async def test_three_wrong_codes_on_whatsapp_pause_linking_for_an_hour(
+    both: Both, clock: FakeClock
+) -> None:
+    zeineb = both.world.person(chat_id=42, language_code="fr")
+    await zeineb.say("lier")
+    await zeineb.press("give")
+    code = code_in(zeineb.text)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    whatsapp = both.whatsapp()
+    await whatsapp.say("bonjour")
+    await whatsapp.say("lier")
+    await whatsapp.press("have")
+    await whatsapp.say(wrong)
+    assert "encore essayer 2 fois" in wa_text(whatsapp.last)
+    await whatsapp.say(wrong)
+    await whatsapp.say(wrong)
+    assert "suspendue" in wa_text(whatsapp.last) and "60 minutes" in wa_text(whatsapp.last)
+    await whatsapp.say(f"code {code}")
+    assert "suspendue" in wa_text(whatsapp.last)  # the right code too, for an hour
+
+    clock.advance(timedelta(hours=1))
+    await zeineb.say("lier")
+    await zeineb.press("give")
+    await whatsapp.say(f"code {code_in(zeineb.text)}")
+    assert "n'en font plus qu'un" in wa_text(whatsapp.last)
