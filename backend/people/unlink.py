@@ -157,7 +157,9 @@ def _restore_survivor(owner: Beneficiary, merge: PersonMerge, survivor: dict[str
     owner.profile = undo_dict(
         owner.profile or {}, merge.survivor_profile or {}, after.get("profile") or {}
     )
-    owner.state = undo_state(owner.state or {}, before.get("state") or {}, after.get("state") or {})
+    owner.state = undo_state(
+        owner.state or {}, before.get("state") or {}, after.get("state") or {}
+    )
     people_table = table_named("beneficiaries")
     was = typed_row(people_table, {k: before.get(k) for k in SURVIVOR_FIELDS if k != "state"})
     became = typed_row(people_table, {k: after.get(k) for k in SURVIVOR_FIELDS if k != "state"})
