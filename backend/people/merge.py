@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.dialect import is_postgres
@@ -153,13 +153,20 @@ async def lock_people(session: AsyncSession, *ids: int) -> dict[int, Beneficiary
 
 
 async def reply_to_latest(
-    session: AsyncSession, person: Beneficiary, *, now: datetime
+    session: AsyncSession,
+    person: Beneficiary,
+    *,
+    now: datetime,
+    prefer: tuple[str, str] | None = None,
 ) -> Address | None:
-    """Replies go to the address the person used most recently, of those they still have."""
+    """Replies go to the address the person used most recently, of those they still have
+    (on a tie, ``prefer``, else where they went already)."""
+    channel, where = prefer or (person.channel, person.address)
+    current = case((and_(Address.channel == channel, Address.address == where), 0), else_=1)
     address = await session.scalar(
         select(Address)
         .where(Address.beneficiary_id == person.id)
-        .order_by(Address.last_inbound_at.desc().nulls_last(), Address.id.desc())
+        .order_by(Address.last_inbound_at.desc().nulls_last(), current, Address.id.desc())
         .limit(1)
     )
     if address is None:
@@ -199,7 +206,8 @@ def _combine(survivor: Beneficiary, absorbed: Beneficiary, profile: dict[str, An
 
 
 def _fields(person: Beneficiary) -> dict[str, Any]:
-    return {name: _json(getattr(person, name)) for name in SURVIVOR_FIELDS}
+    fields = {name: _json(getattr(person, name)) for name in SURVIVOR_FIELDS}
+    return {**fields, "reply": [person.channel, person.address]}
 
 
 def _json(value: Any) -> Any:

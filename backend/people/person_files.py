@@ -42,7 +42,7 @@ async def move_files_after_commit(
     )
     renames = [
         (stored_path(data_dir, from_id, i, name), stored_path(data_dir, to_id, i, name))
-        for i, name in rows.tuples()
+        for i, name in rows
         if name
     ]
     deletions = [

@@ -133,7 +133,8 @@ async def undo_merge(
     _restore_survivor(owner, merge, survivor)
     await session.flush()
     await reply_to_latest(session, restored, now=now)
-    await reply_to_latest(session, owner, now=now)
+    reply = (survivor.get("before") or {}).get("reply") or [owner.channel, owner.address]
+    await reply_to_latest(session, owner, now=now, prefer=(reply[0], reply[1]))
     await move_files_after_commit(
         session,
         moved=back.get("media_files", []),
