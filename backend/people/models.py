@@ -38,6 +38,9 @@ class Beneficiary(Base):
     """
 
     __tablename__ = "beneficiaries"
+    # An id is never given twice (SQLite would reuse the highest): undoing a merge brings the
+    # absorbed person back under the id everything recorded.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
