@@ -149,7 +149,17 @@ async def redeem_code(
         return Redeemed("used")
     if row.expires_at <= now:
         return Redeemed("expired")
-    row.used_at = now
+    # Taken in one conditional statement: of two people typing the same code at once, the
+    # second waits for the first's row lock, then finds it used.
+    taken = await session.scalar(
+        update(LinkCode)
+        .where(LinkCode.id == row.id, LinkCode.used_at.is_(None), LinkCode.expires_at > now)
+        .values(used_at=now)
+        .returning(LinkCode.id)
+        .execution_options(synchronize_session=False)
+    )
+    if taken is None:
+        return Redeemed("used")
     survivor_id = row.beneficiary_id
     await merge_people(
         session, survivor_id=survivor_id, absorbed_id=person.id, merged_by="person", now=now

@@ -4,6 +4,7 @@ a dump of the database."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -185,3 +186,18 @@ async def test_the_database_keeps_no_live_code(
     if database_url.startswith("sqlite"):
         await runtime.db.dispose()  # the WAL checkpointed into the file a dump would copy
         assert raw_hits(database_url, [code]) == []
+
+
+async def test_two_people_typing_one_code_at_once_link_only_one(
+    people: People, database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite lets one writer at a time: there is no race to lose")
+    code = await people.issue("telegram")
+    assert code is not None
+    outcomes = await asyncio.gather(
+        people.redeem("whatsapp", code), people.redeem("webchat", code)
+    )
+    assert sorted(outcomes) == ["linked", "used"]
+    async with people.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(PersonMerge)) == 1
