@@ -114,3 +114,8 @@ class Store(Protocol):
     async def erase_person(self) -> None:
         """Erase everything personal about the person, everywhere."""
         ...
+
+    async def someone_else_writing(self) -> None:
+        """The person says someone else is writing from their address: ask who, after this
+        turn."""
+        ...

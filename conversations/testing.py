@@ -26,6 +26,8 @@ class MemoryStore:
     surveys: dict[int, dict[str, Any]] = field(default_factory=dict)
     erased: int = 0
     cancelled: int = 0
+    #: Times the person said someone else is writing.
+    passed_on: int = 0
     counters: dict[str, int] = field(default_factory=dict)
 
     async def submit_application(
@@ -115,3 +117,6 @@ class MemoryStore:
         self.applications.clear()
         self.handoffs.clear()
         self.erased += 1
+
+    async def someone_else_writing(self) -> None:
+        self.passed_on += 1

@@ -30,6 +30,8 @@ class DatabaseStore(FollowUpStore):
         self._now = now
         self._zone = zone
         self.erased = False
+        #: The person said someone else is writing: the inbound path asks who.
+        self.someone_else = False
 
     async def submit_application(
         self,
@@ -178,3 +180,6 @@ class DatabaseStore(FollowUpStore):
         await self._session.flush()
         await erase_beneficiary(self._session, beneficiary_id=self._beneficiary.id)
         self.erased = True
+
+    async def someone_else_writing(self) -> None:
+        self.someone_else = True
