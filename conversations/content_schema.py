@@ -8,8 +8,8 @@ errors name the item, and :mod:`conversations.content_loader` adds the file.
 from __future__ import annotations
 
 import re
-from datetime import date
 from collections.abc import Iterable
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
