@@ -283,7 +283,11 @@ async def _claim_timing(url: str, pending: int, repeats: int = 15) -> float:
             insert(Address),
             [
                 address_values(
-                    beneficiary_id=person, channel="bench", address="claims", language="fr", now=NOW
+                    beneficiary_id=person,
+                    channel="bench",
+                    address="claims",
+                    language="fr",
+                    now=NOW,
                 )
             ],
         )

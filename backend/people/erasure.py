@@ -2,8 +2,9 @@
 
 The person goes with every address they write from (on a number a family shares, only their
 own address row: the others on it stay), every consent, linking code and merge record (which
-holds a snapshot of the person merged in). What stays: applications' program, status and dates (for counts), cases' status and dates,
-and inbound message keys (so a redelivered message is still recognised), all unlinked.
+holds a snapshot of the person merged in). What stays: applications' program, status and dates
+(for counts), cases' status and dates, and inbound message keys (so a redelivered message is
+still recognised), all unlinked.
 """
 
 from __future__ import annotations

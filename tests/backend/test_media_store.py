@@ -18,8 +18,8 @@ from backend.media.files import person_dir, safe_name
 from backend.media.models import MediaFile
 from backend.media.queue import enqueue
 from backend.media.worker import MediaRules, MediaWorker, backoff
-from backend.people.erasure import erase_beneficiary
 from backend.people.addresses import add_address
+from backend.people.erasure import erase_beneficiary
 from backend.people.models import Beneficiary
 from backend.runtime import Runtime
 from backend.settings import MEDIA_TYPES, Settings

@@ -131,8 +131,8 @@ async def test_erasing_a_linked_person_from_their_other_address_leaves_nothing_a
 ) -> None:
     user, person_id = await _linked_everywhere(client, runtime)
     needles = [*_needles(user), NUMBER, SNAPSHOT_NAME]
-    for text in ("supprimer", None):
-        incoming = Incoming(text=text) if text else Incoming(choice_id=await _confirm(runtime))
+    for typed in ("supprimer", None):
+        incoming = Incoming(text=typed) if typed else Incoming(choice_id=await _confirm(runtime))
         await runtime.inbound.receive(
             InboundEnvelope("whatsapp", NUMBER, uuid.uuid4().hex, incoming)
         )

@@ -133,7 +133,7 @@ async def _reminders_sent(runtime: Runtime) -> list[tuple[str, str | None, str]]
 async def test_a_deployment_may_prefer_whatsapp_for_reminders(
     client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
 ) -> None:
-    user, person_id = await linked_person(client, runtime)
+    _, person_id = await linked_person(client, runtime)
     await _loan_with_reminders(runtime, person_id, clock)
     policy = ReminderPolicy(zone=runtime.settings.zone, channel="whatsapp")
     report = await run_reminders(
