@@ -76,6 +76,7 @@ async def test_the_api_record_lists_the_addresses(
     assert [sorted(a) for a in body["addresses"]] == [
         ["address", "channel", "id", "language", "last_inbound_at"]
     ] * 2
-    assert [(a["channel"], a["address"]) for a in body["addresses"]][0] == ("whatsapp", NUMBER)
+    first = body["addresses"][0]
+    assert (first["channel"], first["address"]) == ("whatsapp", NUMBER)
     listed = (await staff.get("/beneficiaries")).json()
     assert listed["total"] == 1, "two addresses, one person"
