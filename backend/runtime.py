@@ -113,6 +113,7 @@ class Runtime:
             after_erasure=wiper.after_erasure,
             on_media=media.kick,
             locks=shared.person_locks() if shared is not None else None,
+            ask_after=timedelta(minutes=settings.shared_number_ask_after_minutes),
         )
         channels = build_channels(settings, on_message=_discard_result(inbound), shared=shared)
         for channel in channels.values():

@@ -125,6 +125,13 @@ class Settings(BaseSettings):
     content_dir: Path = REPO_ROOT / "conversations" / "content"
     locales_dir: Path = REPO_ROOT / "locales"
     resume_after_hours: float = Field(default=12.0, gt=0)
+    # --- One person, several addresses ---
+    #: After this long without a message, a number several people share asks who is writing.
+    shared_number_ask_after_minutes: float = Field(default=30.0, gt=0, le=7 * 24 * 60)
+    #: Reminders go to the person's address on this channel when they have one (else to the
+    #: address they last wrote from).
+    reminder_channel: Literal["telegram", "whatsapp", "webchat"] | None = None
+    # --- end of addresses block ---
     dispatch_interval_seconds: float = Field(default=1.0, gt=0)
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_batch_size: int = Field(default=100, ge=1, le=10_000)

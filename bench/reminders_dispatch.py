@@ -26,7 +26,8 @@ from backend.db.claim import claim_due
 from backend.db.migrate import upgrade
 from backend.db.session import make_engine
 from backend.loans.models import Installment, Loan
-from backend.people.models import Beneficiary
+from backend.people.addresses import address_values
+from backend.people.models import Address, Beneficiary
 from backend.reminders.models import Reminder
 from backend.reminders.policy import ReminderPolicy
 from backend.reminders.tick import reminder_batch
@@ -184,6 +185,19 @@ async def _seed_due(runtime: Runtime, count: int) -> None:
                     )
                 ).scalars()
             )
+            await session.execute(
+                insert(Address),
+                [
+                    address_values(
+                        beneficiary_id=person_id,
+                        channel="bench",
+                        address=f"b{start + n}",
+                        language="fr",
+                        now=NOW,
+                    )
+                    for n, person_id in enumerate(person_ids)
+                ],
+            )
             loan_ids = list(
                 (
                     await session.execute(
@@ -265,6 +279,18 @@ async def _claim_timing(url: str, pending: int, repeats: int = 15) -> float:
                 ],
             )
         ).scalar_one()
+        await connection.execute(
+            insert(Address),
+            [
+                address_values(
+                    beneficiary_id=person,
+                    channel="bench",
+                    address="claims",
+                    language="fr",
+                    now=NOW,
+                )
+            ],
+        )
     await _bulk_reminders(db, person, pending)
     from sqlalchemy.ext.asyncio import async_sessionmaker
 

@@ -308,7 +308,7 @@ def _check_condition(
 
 def _check_keywords(checker: _Checker, keywords: Keywords) -> None:
     owner: dict[str, str] = {}
-    for kind, words in keywords.model_dump().items():
+    for kind, words in keywords.whole_words().items():
         for word in words:
             key = normalize(word)
             if not key:
@@ -319,7 +319,7 @@ def _check_keywords(checker: _Checker, keywords: Keywords) -> None:
                     f"keywords.yaml: {kind}: '{word}' is also a '{owner[key]}' word"
                 )
             owner[key] = kind
-    for first, second in KeywordIndex(keywords.model_dump()).typo_clashes():
+    for first, second in KeywordIndex(keywords.whole_words()).typo_clashes():
         checker.problems.append(
             f"keywords.yaml: '{first}' ({owner[first]}) and '{second}' ({owner[second]}) are one "
             "typo apart, so a typo in either is ambiguous; remove or respell one"

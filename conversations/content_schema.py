@@ -8,6 +8,7 @@ errors name the item, and :mod:`conversations.content_loader` adds the file.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -422,3 +423,12 @@ class Keywords(Strict):
     yes: list[str]
     no: list[str]
     skip: list[str]
+    #: "Someone else is writing": another person of a family takes the phone.
+    someone_else: list[str] = Field(default_factory=list)
+    #: "I am not ...", followed by the first name the bot knows for the person ("je ne suis
+    #: pas Amira"): only then, since alone they begin ordinary sentences ("je ne suis pas sûr").
+    not_me: list[str] = Field(default_factory=list)
+
+    def whole_words(self) -> dict[str, Iterable[str]]:
+        """Each kind's words that are a whole message; ``not_me`` are only beginnings."""
+        return dict(self.model_dump(exclude={"not_me"}))

@@ -56,6 +56,7 @@ from conversations.nodes.account import (
     LanguageNode,
     MyDataNode,
     ResumeNode,
+    pass_on,
     snapshot_of,
     stop_reminders,
 )
@@ -80,6 +81,7 @@ from conversations.office_hours import OfficeHours
 from conversations.people import PeopleRules
 from conversations.ports import Store
 from conversations.turn import Turn
+from conversations.writers import first_name, says_not_me
 
 logger = logging.getLogger(__name__)
 
@@ -96,10 +98,11 @@ GLOBAL_KEYWORDS = frozenset(
         "help",
         "how_much",
         "link",
+        "someone_else",
     }
 )
 #: Words handled as usual while staff have the conversation; the others open the case menu.
-CASE_KEYWORDS = frozenset({"human", "language", "stop", "delete"})
+CASE_KEYWORDS = frozenset({"human", "language", "stop", "delete", "someone_else"})
 #: The detours those words open, whose buttons must keep working during a case.
 CASE_DETOURS = frozenset({"language", "delete"})
 #: Nodes where a file sent belongs to the application being filled in.
@@ -174,7 +177,7 @@ class Engine:
         self.people = people or PeopleRules()
         self.handoff_wait = handoff_wait
         self.nodes = build_nodes()
-        self.keywords = KeywordIndex(content.keywords.model_dump())
+        self.keywords = KeywordIndex(content.keywords.whole_words())
 
     def new_conversation(self, language_hint: str | None = None) -> Conversation:
         """The state of someone who has never written."""
@@ -220,7 +223,7 @@ class Engine:
         and every button still gets an answer."""
         turn = self._turn(conversation, store, now)
         if conversation.case_open and conversation.node not in CASE_DETOURS | {"new"}:
-            keyword = None if incoming.choice_id else self.keywords.kind_of(incoming.text or "")
+            keyword = None if incoming.choice_id else self.keyword_of(conversation, incoming)
             if keyword not in CASE_KEYWORDS:
                 await during_case(turn, incoming, keyword)
                 conversation.last_active = now.isoformat()
@@ -234,7 +237,7 @@ class Engine:
             turn.replies.clear()
             turn.say(turn.gettext("Sorry, something went wrong on our side. Let us start again."))
             await turn.goto("menu")
-        if not turn.replies:
+        if not turn.replies and not turn.passed_on:
             if conversation.case_open:
                 # Back from a detour while staff have the conversation: never silence.
                 await turn.goto("case", back=snapshot_of(conversation))
@@ -274,7 +277,7 @@ class Engine:
         if code is not None:
             await use_code(turn, code)
             return
-        keyword = self.keywords.kind_of(incoming.text or "") if not incoming.choice_id else None
+        keyword = self.keyword_of(conversation, incoming) if not incoming.choice_id else None
         if keyword in GLOBAL_KEYWORDS and not (
             keyword == "greeting" and self._away_too_long(turn)
         ):
@@ -309,6 +312,40 @@ class Engine:
             await turn.reprompt()
             return
         await node.receive(turn, reply)
+
+    def keyword_of(self, conversation: Conversation, incoming: Incoming) -> str | None:
+        """The global word the message is, if any; "I am not <the person's name>" is
+        ``someone_else``."""
+        text = incoming.text or ""
+        found = self.keywords.kind_of(text)
+        if found is None and says_not_me(
+            text, self.content.keywords.not_me, first_name(conversation.known.get("name"))
+        ):
+            return "someone_else"
+        return found
+
+    async def greet_writer(
+        self, conversation: Conversation, *, store: Store, now: datetime, name: str | None
+    ) -> list[Outgoing]:
+        """A person just said it is them writing from a shared address: their own place in
+        their own conversation, asked again (a new person starts like anyone new)."""
+        if conversation.node not in self.nodes:
+            return await self.handle(conversation, Incoming(), store=store, now=now)
+        turn = self._turn(conversation, store, now)
+        if name:
+            turn.say(turn.gettext("Thank you, {name}.").format(name=name))
+        else:
+            turn.say(turn.gettext("Thank you."))
+        if conversation.case_open:
+            turn.say(
+                turn.gettext("Your conversation with our team is open: they will answer you here.")
+            )
+        elif self._away_too_long(turn):
+            await turn.goto("resume", saved=snapshot_of(conversation))
+        else:
+            await turn.reprompt()
+        conversation.last_active = now.isoformat()
+        return turn.replies
 
     async def _keep_files(self, turn: Turn, incoming: Incoming) -> None:
         """Attach files to the application being filled in, else to a handoff request.
@@ -395,3 +432,5 @@ class Engine:
         elif keyword == "delete":
             back = None if conversation.node == "delete" else snapshot_of(conversation)
             await turn.goto("delete", back=back or conversation.params.get("back"))
+        elif keyword == "someone_else":
+            await pass_on(turn)

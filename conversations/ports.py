@@ -159,3 +159,8 @@ class Store(Protocol):
         WhatsApp number ``phone`` (E.164); ``False`` when WhatsApp does not let us write to it
         first (it did not write to us in the last 24 hours)."""
         ...
+
+    async def someone_else_writing(self) -> None:
+        """The person says someone else is writing from their address: ask who, after this
+        turn."""
+        ...

@@ -34,6 +34,8 @@ class MemoryStore:
     surveys: dict[int, dict[str, Any]] = field(default_factory=dict)
     erased: int = 0
     cancelled: int = 0
+    #: Times the person said someone else is writing.
+    passed_on: int = 0
     counters: dict[str, int] = field(default_factory=dict)
     #: Linking: the codes given, what typing a code does (else: wrong), WhatsApp's part.
     link_codes: list[str] = field(default_factory=list)
@@ -145,3 +147,6 @@ class MemoryStore:
             return False
         self.whatsapp_sent.append((phone, messages["fr"]))
         return True
+
+    async def someone_else_writing(self) -> None:
+        self.passed_on += 1

@@ -53,6 +53,8 @@ class Turn:
     people: PeopleRules = field(default_factory=PeopleRules)
     handoff_wait: timedelta | None = None
     replies: list[Outgoing] = field(default_factory=list)
+    #: The person said someone else is writing: the backend asks who, the engine says nothing.
+    passed_on: bool = False
 
     @property
     def tr(self) -> Translator:

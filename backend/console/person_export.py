@@ -26,6 +26,15 @@ def as_data(found: PersonRecord, tr: Translator) -> dict[str, Any]:
         "channel": person.channel,
         "first_contact": _iso(person.created_at),
         "consent": {"version": person.consent_version, "at": _iso(person.consent_at)},
+        "addresses": [
+            {
+                "channel": a.channel,
+                "address": a.address,
+                "language": a.language,
+                "last_inbound_at": _iso(a.last_inbound_at),
+            }
+            for a in found.addresses
+        ],
         "profile": [{"question": a.question, "answer": a.value} for a in found.profile],
         "applications": [
             {

@@ -18,7 +18,7 @@ from backend.applications.models import Application
 from backend.cases.models import Case
 from backend.loans.queries import loans_of
 from backend.people import queries as views
-from backend.people.models import Beneficiary
+from backend.people.models import Address, Beneficiary
 from backend.reminders.queries import reminders_of
 from backend.staff.scope import visible
 from backend.staff.service import Principal
@@ -48,6 +48,8 @@ class PersonRecord:
     loans: list[dict[str, Any]]
     trainings: list[tuple[Training, Enrollment, str | None]]
     reminders: list[dict[str, Any]]
+    #: Every address the person writes from, the one used last first.
+    addresses: list[Address] = field(default_factory=list)
     programs: dict[str, str] = field(default_factory=dict)
 
 
@@ -101,6 +103,7 @@ async def person_record(
         loans=await loans_of(session, principal=principal, beneficiary_id=person.id),
         trainings=await trainings_of(session, principal=principal, beneficiary_id=person.id),
         reminders=await reminders_of(session, principal=principal, beneficiary_id=person.id),
+        addresses=await views.addresses_of(session, beneficiary_id=person.id),
     )
     codes = {a.program for a in applications} | {c.program for c in record.cases if c.program}
     codes |= {str(loan["program"]) for loan in record.loans}

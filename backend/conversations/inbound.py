@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -22,6 +22,7 @@ from backend.conversations.models import InboundMessage
 from backend.conversations.outbox import queue_messages
 from backend.conversations.state import load_conversation, save_conversation
 from backend.conversations.store import DatabaseStore
+from backend.conversations.who_is_writing import ask_now, mark_asked, pick
 from backend.db.base import utcnow
 from backend.db.dialect import insert_for
 from backend.media.queue import enqueue as enqueue_media
@@ -56,6 +57,7 @@ class InboundService:
         after_erasure: Callable[[list[int]], Awaitable[None]] | None = None,
         on_media: Callable[[], None] | None = None,
         locks: PersonLocks | None = None,
+        ask_after: timedelta = timedelta(minutes=30),
     ) -> None:
         self._sessions = session_factory
         self._engine = engine
@@ -65,6 +67,7 @@ class InboundService:
         self._after_erasure = after_erasure
         self._on_media = on_media
         self._locks: PersonLocks = locks or KeyedLocks()
+        self._ask_after = ask_after
 
     async def receive(self, envelope: InboundEnvelope) -> InboundResult:
         """Record, answer and queue one message; a message seen before changes nothing."""
@@ -92,27 +95,55 @@ class InboundService:
                 default_language=self._engine.default_language,
                 now=now,
             )
-            beneficiary, address = writers.rows[0]
+            chosen = await pick(
+                session,
+                writers,
+                envelope.incoming,
+                engine=self._engine,
+                ask_after=self._ask_after,
+                now=now,
+            )
+            if chosen.ask is not None:
+                # Nobody's yet: neither kept nor answered, only the question is sent.
+                rows = await queue_messages(
+                    session,
+                    channel=envelope.channel,
+                    address=envelope.address,
+                    messages=[chosen.ask],
+                    beneficiary_id=None,
+                    now=now,
+                )
+                return InboundResult(duplicate=False, outbox_ids=tuple(r.id for r in rows))
+            assert chosen.person is not None and chosen.address is not None  # noqa: S101
+            beneficiary, address = chosen.person, chosen.address
             reply_through(beneficiary, address, now=now)
             consented_before = beneficiary.consent_version
             conversation = load_conversation(beneficiary)
             conversation.case_open = await _has_open_case(session, beneficiary.id)
-            if not beneficiary.state:
+            if not beneficiary.state and not chosen.chosen:
                 conversation.language = self._engine.new_conversation(
                     envelope.incoming.language_hint
                 ).language
             store = DatabaseStore(
                 session=session, beneficiary=beneficiary, now=now, zone=self._zone
             )
-            replies = await self._engine.handle(
-                conversation, envelope.incoming, store=store, now=now
-            )
+            if chosen.chosen:
+                replies = await self._engine.greet_writer(
+                    conversation, store=store, now=now, name=chosen.name
+                )
+            else:
+                replies = await self._engine.handle(
+                    conversation, envelope.incoming, store=store, now=now
+                )
             if store.person is not beneficiary:
                 # A linking code made this person one with another, who remains: the turn is
                 # theirs now, and this address (now theirs too) is where they last wrote from.
                 beneficiary = store.person
                 consented_before = beneficiary.consent_version
                 reply_through(beneficiary, address, now=now)
+            if store.someone_else and not store.erased:
+                await mark_asked(session, writers, now=now)
+                replies = [*replies, ask_now(self._engine, writers)]
             if store.erased:
                 owner = None
             else:

@@ -3,7 +3,7 @@ here, into the outbox, in the caller's transaction. ``_row`` is the one shape of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -82,20 +82,28 @@ async def queue_for(
 
 
 async def queue_many(
-    session: AsyncSession, items: Sequence[tuple[Beneficiary, Outgoing]], *, now: datetime
+    session: AsyncSession,
+    items: Sequence[tuple[Beneficiary, Outgoing]],
+    *,
+    now: datetime,
+    to: Mapping[int, tuple[str, str]] | None = None,
 ) -> list[int]:
     """One row per (person, message), in one multi-row ``INSERT``: a tick queues hundreds at a
     time, and one statement is what lets it keep ahead of the channels' rate limits. Their ids,
-    in order."""
+    in order.
+
+    Each goes where the person last wrote from, or to the (channel, address) ``to`` gives for
+    them (a deployment that prefers one channel for reminders)."""
     if not items:
         return []
+    to = to or {}
     result = await session.execute(
         insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True),
         [
             _row(
                 beneficiary_id=person.id,
-                channel=person.channel,
-                address=person.address,
+                channel=to.get(person.id, (person.channel, person.address))[0],
+                address=to.get(person.id, (person.channel, person.address))[1],
                 message=message,
                 now=now,
             )

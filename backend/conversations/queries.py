@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.applications.models import Application
 from backend.conversations.models import InboundMessage, OutboxMessage
 from backend.db.paging import page_of
-from backend.people.models import Beneficiary
+from backend.people.models import Address
 from backend.staff.scope import visible
 from backend.staff.service import Principal
 
@@ -65,11 +65,14 @@ async def sent_to(
 
 
 async def person_at(session: AsyncSession, *, channel: str, address: str) -> int | None:
-    """The id of the person writing from ``address`` on ``channel``, if they still exist."""
+    """The id of the person writing from ``address`` on ``channel`` (on a shared one, whoever
+    said "it's me" last), if anyone still does: their address row says so, wherever their
+    other messages go."""
     found: int | None = await session.scalar(
-        select(Beneficiary.id).where(
-            Beneficiary.channel == channel, Beneficiary.address == address
-        )
+        select(Address.beneficiary_id)
+        .where(Address.channel == channel, Address.address == address)
+        .order_by(Address.chosen_at.desc().nulls_last(), Address.slot)
+        .limit(1)
     )
     return found
 

@@ -31,6 +31,8 @@ class DatabaseStore(FollowUpStore, LinkingStore):
         self._now = now
         self._zone = zone
         self.erased = False
+        #: The person said someone else is writing: the inbound path asks who.
+        self.someone_else = False
 
     async def submit_application(
         self,
@@ -179,3 +181,6 @@ class DatabaseStore(FollowUpStore, LinkingStore):
         await self._session.flush()
         await erase_beneficiary(self._session, beneficiary_id=self._beneficiary.id)
         self.erased = True
+
+    async def someone_else_writing(self) -> None:
+        self.someone_else = True

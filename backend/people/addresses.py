@@ -8,6 +8,7 @@ they last wrote from; :func:`reply_through` is the one place that sets them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -125,6 +126,71 @@ async def _load(
         query = query.with_for_update()
     rows = await session.execute(query)
     return tuple((person, row) for person, row in rows.tuples())
+
+
+def address_values(
+    *,
+    beneficiary_id: int,
+    channel: str,
+    address: str,
+    language: str,
+    now: datetime,
+    slot: int = 0,
+    last_inbound_at: datetime | None = None,
+) -> dict[str, object]:
+    """The one shape of a new address row (bulk inserts use it as it is)."""
+    return {
+        "beneficiary_id": beneficiary_id,
+        "channel": channel,
+        "address": address,
+        "slot": slot,
+        "language": language,
+        "created_at": now,
+        "last_inbound_at": last_inbound_at,
+    }
+
+
+async def add_address(
+    session: AsyncSession,
+    person: Beneficiary,
+    *,
+    now: datetime,
+    channel: str | None = None,
+    address: str | None = None,
+    language: str | None = None,
+    last_inbound_at: datetime | None = None,
+) -> Address:
+    """An address row for ``person``: by default the one their replies go to (a person made
+    outside a conversation: an import, a test), else another one of theirs."""
+    await session.flush()
+    row = Address(
+        **address_values(
+            beneficiary_id=person.id,
+            channel=channel or person.channel,
+            address=address or person.address,
+            language=language or person.language,
+            now=now,
+            last_inbound_at=last_inbound_at or (None if channel else person.last_inbound_at),
+        )
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def addresses_on(
+    session: AsyncSession, person_ids: Iterable[int], channel: str
+) -> dict[int, Address]:
+    """Each person's address on ``channel``, the one they last wrote from when several."""
+    rows = await session.scalars(
+        select(Address)
+        .where(Address.beneficiary_id.in_(set(person_ids)), Address.channel == channel)
+        .order_by(Address.last_inbound_at.desc().nulls_last(), Address.id.desc())
+    )
+    found: dict[int, Address] = {}
+    for row in rows:
+        found.setdefault(row.beneficiary_id, row)
+    return found
 
 
 def reply_through(person: Beneficiary, address: Address, *, now: datetime) -> None:

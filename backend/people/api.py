@@ -17,7 +17,7 @@ from backend.loans.queries import loans_of
 from backend.people import queries as views
 from backend.people.erasure import erase_beneficiary
 from backend.people.models import Beneficiary
-from backend.people.schemas import BeneficiaryDetail, BeneficiaryRead
+from backend.people.schemas import AddressRead, BeneficiaryDetail, BeneficiaryRead
 from backend.reminders.queries import reminders_of
 from backend.staff.audit import record
 from backend.staff.service import Principal
@@ -106,6 +106,10 @@ async def read_beneficiary(
             "profile": person.profile or {},
             "consent_version": person.consent_version,
             "consent_at": person.consent_at,
+            "addresses": [
+                AddressRead.model_validate(a)
+                for a in await views.addresses_of(session, beneficiary_id=person.id)
+            ],
             "applications": [ApplicationRead.of(a, governorate) for a in applications],
             "cases": [CaseRead.model_validate(c) for c in cases],
             "loans": await loans_of(session, principal=principal, beneficiary_id=person.id),

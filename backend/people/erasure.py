@@ -1,14 +1,17 @@
 """Erasure: remove a person's personal data from every table, keep anonymous counts.
 
-What stays: applications' program, status and dates (for counts), cases' status and dates,
-and inbound message keys (so a redelivered message is still recognised), all unlinked.
+The person goes with every address they write from (on a number a family shares, only their
+own address row: the others on it stay), every consent, linking code and merge record (which
+holds a snapshot of the person merged in). What stays: applications' program, status and dates
+(for counts), cases' status and dates, and inbound message keys (so a redelivered message is
+still recognised), all unlinked.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.applications.models import Application, ApplicationEvent
@@ -17,7 +20,7 @@ from backend.conversations.models import InboundMessage, OutboxMessage
 from backend.db.base import utcnow
 from backend.media.files import MEDIA_DIR_KEY, delete_person_media
 from backend.media.models import MediaFile
-from backend.people.models import Beneficiary
+from backend.people.models import Address, Beneficiary, Consent, LinkCode, PersonMerge
 
 
 async def erase_beneficiary(
@@ -66,5 +69,15 @@ async def erase_beneficiary(
         update(Application)
         .where(Application.beneficiary_id == beneficiary_id)
         .values(answers={}, attachments=[], beneficiary_id=None, erased_at=now, updated_at=now)
+    )
+    for table in (Address, Consent, LinkCode):
+        await session.execute(delete(table).where(table.beneficiary_id == beneficiary_id))
+    await session.execute(
+        delete(PersonMerge).where(
+            or_(
+                PersonMerge.beneficiary_id == beneficiary_id,
+                PersonMerge.absorbed_id == beneficiary_id,
+            )
+        )
     )
     await session.execute(delete(Beneficiary).where(Beneficiary.id == beneficiary_id))

@@ -66,7 +66,9 @@ class Address(Base):
     """One way to reach a person: a Telegram chat id, a WhatsApp number, a web chat session.
 
     ``slot`` is 0 for the first person on a channel address; a shared number's second person
-    is 1, and so on. ``chosen_at`` is when this person last answered "who is writing?" on it.
+    is 1, and so on. ``chosen_at`` is when this person last answered "who is writing?" on it;
+    ``asked_at``, set on every row of the address, when that question was last asked and not
+    yet answered (a typed "1" counts as an answer only then).
     """
 
     __tablename__ = "addresses"
@@ -86,6 +88,7 @@ class Address(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Consent(Base):

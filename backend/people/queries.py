@@ -17,7 +17,7 @@ from backend.applications.models import Application
 from backend.cases.models import Case
 from backend.db.dialect import is_postgres
 from backend.db.json_text import json_text
-from backend.people.models import Beneficiary
+from backend.people.models import Address, Beneficiary
 from backend.staff.scope import visible
 from backend.staff.service import Principal
 
@@ -186,3 +186,27 @@ async def cases_of(
         .order_by(Case.opened_at.desc(), Case.id.desc())
     )
     return list(rows)
+
+
+async def addresses_of(session: AsyncSession, *, beneficiary_id: int) -> list[Address]:
+    """Every address a person writes from, the one they used last first."""
+    rows = await session.scalars(
+        select(Address)
+        .where(Address.beneficiary_id == beneficiary_id)
+        .order_by(Address.last_inbound_at.desc().nulls_last(), Address.id)
+    )
+    return list(rows)
+
+
+async def channels_of(session: AsyncSession, ids: list[int]) -> dict[int, list[str]]:
+    """The channels each person writes on, for a list of people."""
+    found: dict[int, list[str]] = {i: [] for i in ids}
+    rows = await session.execute(
+        select(Address.beneficiary_id, Address.channel)
+        .where(Address.beneficiary_id.in_(ids))
+        .distinct()
+        .order_by(Address.beneficiary_id, Address.channel)
+    )
+    for person_id, channel in rows:
+        found[person_id].append(channel)
+    return found

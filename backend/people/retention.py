@@ -1,8 +1,9 @@
 """Retention: a person silent for ``MASSAR_RETENTION_DAYS`` is erased, as the consent says.
 
-The job erases exactly those whose last message (or, for someone who never wrote after the
-first contact was recorded, the first contact) is older than the limit, through the same
-erasure as the API and the chat word, then runs the same clean-up after the commit.
+The job erases exactly those whose last message on any of their addresses (or, for someone who
+never wrote after the first contact was recorded, the first contact) is older than the limit,
+through the same erasure as the API and the chat word, then runs the same clean-up after the
+commit.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.people.erasure import erase_beneficiary
-from backend.people.models import Beneficiary
+from backend.people.models import Address, Beneficiary
 from backend.people.wipe import Wiper
 from backend.staff.audit import record
 
@@ -24,10 +25,20 @@ BATCH = 200
 
 
 def silent_since(cutoff: datetime) -> ColumnElement[bool]:
-    """People whose last message, or first contact when none is recorded, is before ``cutoff``."""
-    return or_(
-        Beneficiary.last_inbound_at < cutoff,
-        and_(Beneficiary.last_inbound_at.is_(None), Beneficiary.created_at < cutoff),
+    """People whose last message, or first contact when none is recorded, is before ``cutoff``,
+    on every address of theirs: someone who still writes on one channel is not silent."""
+    return and_(
+        or_(
+            Beneficiary.last_inbound_at < cutoff,
+            and_(Beneficiary.last_inbound_at.is_(None), Beneficiary.created_at < cutoff),
+        ),
+        ~exists().where(
+            Address.beneficiary_id == Beneficiary.id,
+            or_(
+                Address.last_inbound_at >= cutoff,
+                and_(Address.last_inbound_at.is_(None), Address.created_at >= cutoff),
+            ),
+        ),
     )
 
 

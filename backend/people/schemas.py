@@ -24,6 +24,17 @@ class BeneficiaryRead(Output):
     last_inbound_at: datetime | None
 
 
+class AddressRead(Output):
+    """One address a person writes from; replies that answer no message go to the one used
+    last (the first)."""
+
+    id: int
+    channel: str
+    address: str
+    language: str
+    last_inbound_at: datetime | None
+
+
 class BeneficiaryDetail(BeneficiaryRead):
     """A person with their profile, and the applications, cases, loans and reminders of the
     programs one works on (loans without their schedule: ``GET /loans/{id}`` has it)."""
@@ -31,6 +42,7 @@ class BeneficiaryDetail(BeneficiaryRead):
     profile: dict[str, Any]
     consent_version: str | None
     consent_at: datetime | None
+    addresses: list[AddressRead]
     applications: list[ApplicationRead]
     cases: list[CaseRead]
     loans: list[dict[str, Any]]

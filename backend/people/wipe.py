@@ -22,6 +22,10 @@ logger = logging.getLogger(__name__)
 #: Every table erasure deletes from or rewrites.
 ERASED_TABLES = (
     "beneficiaries",
+    "addresses",
+    "consents",
+    "link_codes",
+    "person_merges",
     "inbound_messages",
     "outbox",
     "applications",

@@ -67,6 +67,9 @@ class ReminderPolicy:
     grace: Mapping[str, timedelta] = field(default_factory=lambda: dict(DEFAULT_GRACE))
     survey_months: tuple[int, ...] = (3, 6)
     batch_size: int = 500
+    #: The channel reminders go to when the person has an address on it (else where they last
+    #: wrote from); ``None``: always where they last wrote from.
+    channel: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReminderPolicy:
@@ -93,6 +96,7 @@ class ReminderPolicy:
             },
             survey_months=tuple(int(m) for m in parse_days(settings.survey_months)),
             batch_size=settings.reminder_batch_size,
+            channel=settings.reminder_channel,
         )
 
     def offsets_for(self, program: str) -> tuple[int, ...]:

@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.conversations.outbox import queue_many
 from backend.db.claim import claim_due
 from backend.loans.models import Installment, Loan
-from backend.people.models import Beneficiary
+from backend.people.addresses import addresses_on
+from backend.people.models import Address, Beneficiary
 from backend.reminders.models import Reminder
 from backend.reminders.policy import ReminderPolicy
 from backend.reminders.texts import repayment_reminder, training_reminder
@@ -52,6 +53,8 @@ class _Context:
     installments: dict[int, tuple[Installment, Loan]]
     enrollments: dict[int, tuple[Enrollment, Training]]
     later: set[int]
+    #: The address on the preferred channel, for people who have one.
+    routes: dict[int, Address]
 
 
 async def run_reminders(
@@ -105,10 +108,15 @@ async def reminder_batch(
                 report.cancelled += reminder.status == "cancelled"
             else:
                 person = context.people[reminder.beneficiary_id]
-                message = _render(reminder, context, catalogs, policy, now, person.language)
+                route = context.routes.get(person.id)
+                language = route.language if route else person.language
+                message = _render(reminder, context, catalogs, policy, now, language)
                 outgoing.append((reminder, person, message))
         outbox_ids = await queue_many(
-            session, [(person, message) for _, person, message in outgoing], now=now
+            session,
+            [(person, message) for _, person, message in outgoing],
+            now=now,
+            to={pid: (a.channel, a.address) for pid, a in context.routes.items()},
         )
         for (reminder, _, _), outbox_id in zip(outgoing, outbox_ids, strict=True):
             reminder.status, reminder.sent_at, reminder.outbox_id = "sent", now, outbox_id
@@ -222,7 +230,9 @@ async def _load(
         )
         enrollments = {e.id: (e, t) for e, t in found_enrollments}
     later = await _superseded(session, rows, installment_ids, enrollment_ids, policy, now)
-    return _Context({p.id: p for p in people}, installments, enrollments, later)
+    by_id = {p.id: p for p in people}
+    routes = await addresses_on(session, by_id, policy.channel) if policy.channel else {}
+    return _Context(by_id, installments, enrollments, later, routes)
 
 
 async def _superseded(

@@ -84,6 +84,7 @@ class MyDataNode(Node):
             toggle,
             Candidate("delete", _("Delete my data")),
             Candidate("privacy", _("What do you keep?")),
+            Candidate("someone_else", _("Someone else is writing")),
             Candidate("menu", _("Main menu")),
         ]
 
@@ -105,6 +106,8 @@ class MyDataNode(Node):
             await turn.reprompt()
         elif action == "delete":
             await turn.goto("delete", back=snapshot_of(turn.conversation))
+        elif action == "someone_else":
+            await pass_on(turn)
         elif action == "privacy":
             turn.say(turn.text(turn.content.consent.text).rsplit("\n", 1)[0])
             await turn.reprompt()
@@ -121,6 +124,13 @@ def stop_reminders(turn: Turn) -> None:
             "choose «My data» in the menu."
         )
     )
+
+
+async def pass_on(turn: Turn) -> None:
+    """Someone else takes the phone: the person's place is kept as it is, and the backend
+    asks who is writing (it knows who else writes from this address)."""
+    await turn.store.someone_else_writing()
+    turn.passed_on = True
 
 
 class DeleteNode(Node):

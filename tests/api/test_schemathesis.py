@@ -41,6 +41,7 @@ from backend.applications.models import Application, ApplicationEvent
 from backend.cases.models import Case, CaseMessage
 from backend.db.migrate import upgrade
 from backend.db.session import make_engine, make_session_factory
+from backend.people.addresses import add_address
 from backend.people.models import Beneficiary
 from backend.settings import Settings
 from backend.staff.service import create_staff, issue_token
@@ -92,7 +93,7 @@ async def _seed(url: str) -> dict[str, str]:
                 created_at=NOW,
             )
             session.add(person)
-            await session.flush()
+            await add_address(session, person, now=NOW)
             application = Application(
                 reference="IESS-2026-00001",
                 program="iess",

@@ -18,6 +18,7 @@ from backend.media.files import person_dir, safe_name
 from backend.media.models import MediaFile
 from backend.media.queue import enqueue
 from backend.media.worker import MediaRules, MediaWorker, backoff
+from backend.people.addresses import add_address
 from backend.people.erasure import erase_beneficiary
 from backend.people.models import Beneficiary
 from backend.runtime import Runtime
@@ -56,7 +57,7 @@ async def person(runtime: Runtime, channel: str = "telegram") -> int:
     async with runtime.sessions() as session, session.begin():
         row = Beneficiary(channel=channel, address=str(uuid.uuid4())[:12], language="fr")
         session.add(row)
-        await session.flush()
+        await add_address(session, row, now=runtime.clock())
         return row.id
 
 

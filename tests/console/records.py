@@ -12,6 +12,7 @@ import httpx
 
 from backend.applications.models import Application
 from backend.console.sessions import COOKIE, open_session
+from backend.people.addresses import add_address
 from backend.people.models import Beneficiary
 from backend.runtime import Runtime
 from backend.staff.service import create_staff
@@ -85,7 +86,7 @@ async def person_with_application(
             consent_at=now,
         )
         session.add(person)
-        await session.flush()
+        await add_address(session, person, now=now)
         reference = f"{program[:4].upper()}-2026-{number:05d}"
         application = Application(
             reference=reference,

@@ -135,7 +135,7 @@ TYPOS: list[tuple[str, str]] = [
 
 @pytest.fixture(scope="module")
 def index(content: Content) -> KeywordIndex:
-    return KeywordIndex(content.keywords.model_dump())
+    return KeywordIndex(content.keywords.whole_words())
 
 
 def test_the_table_is_large_enough() -> None:

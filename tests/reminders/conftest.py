@@ -16,6 +16,7 @@ from backend.applications.models import Application
 from backend.conversations.models import OutboxMessage
 from backend.loans.schedule import Frequency
 from backend.loans.service import LoanTerms, create_loan
+from backend.people.addresses import add_address
 from backend.people.models import Beneficiary
 from backend.reminders.models import Reminder
 from backend.reminders.policy import policy_of
@@ -86,7 +87,7 @@ async def add_person(
             consent_at=runtime.clock() if consented else None,
         )
         session.add(person)
-        await session.flush()
+        await add_address(session, person, now=runtime.clock())
         if program is not None:
             session.add(
                 Application(

@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 
 from backend.conversations.models import OutboxMessage
 from backend.loans.models import Installment, Loan
+from backend.people.addresses import add_address
 from backend.people.models import Beneficiary
 from backend.reminders import tick as tick_module
 from backend.reminders.models import Reminder
@@ -39,7 +40,7 @@ async def seed(runtime: Runtime, *, people: int, each: int, due_at: datetime) ->
                 channel="test", address=f"p{number}", language="fr", profile={}, state={}
             )
             session.add(person)
-            await session.flush()
+            await add_address(session, person, now=runtime.clock())
             loan = Loan(
                 program="iess",
                 beneficiary_id=person.id,

@@ -16,14 +16,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.channels.whatsapp.templates import SETTING, Templates
 from backend.conversations.models import OutboxMessage
 from backend.conversations.send_policy import HeldMessage
 from backend.db.base import utcnow
-from backend.people.models import Beneficiary
+from backend.people.models import Address
 from bot.base import SendResult
 from bot.whatsapp.adapter import WhatsAppAdapter
 from bot.whatsapp.client import ReEngagementRequired
@@ -36,6 +36,13 @@ WINDOW = timedelta(hours=24)
 MARGIN = timedelta(minutes=5)
 #: Set in an outbox payload to send it as a template whatever our clock says.
 AS_TEMPLATE = "whatsapp_template"
+
+
+def last_message_from(address: str) -> Select[datetime | None]:
+    """When anyone last wrote from this WhatsApp number."""
+    return select(func.max(Address.last_inbound_at)).where(
+        Address.channel == "whatsapp", Address.address == address
+    )
 
 
 def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
@@ -69,24 +76,25 @@ class WhatsAppWindow:
         payload: Mapping[str, Any],
     ) -> SendResult:
         """Send inside the window, else as a template, else raise :class:`HeldMessage`."""
-        if not payload.get(AS_TEMPLATE) and await self.inside(beneficiary_id):
+        if not payload.get(AS_TEMPLATE) and await self.inside(beneficiary_id, address):
             try:
                 return await self._adapter.send(address, message)
             except ReEngagementRequired:
                 logger.info("WhatsApp says the 24-hour window is closed; sending a template")
         return await self.send_template(message, address=address)
 
-    async def inside(self, beneficiary_id: int | None) -> bool:
-        """Whether the person wrote recently enough for a free-form message.
+    async def inside(self, beneficiary_id: int | None, address: str) -> bool:
+        """Whether this number wrote recently enough for a free-form message.
 
-        A message with no person (an erasure's confirmation) answers one just received.
+        The window is the number's, not the person's: a person who wrote on Telegram a
+        minute ago but on WhatsApp last week is outside it, and on a number a family shares
+        anyone's message opens it. A message with no person (an erasure's confirmation, "who
+        is writing?") answers one just received.
         """
         if beneficiary_id is None:
             return True
         async with self._sessions() as session:
-            last = await session.scalar(
-                select(Beneficiary.last_inbound_at).where(Beneficiary.id == beneficiary_id)
-            )
+            last = await session.scalar(last_message_from(address))
         return window_open(last, self._clock())
 
     async def send_template(self, message: Outgoing, *, address: str) -> SendResult:

@@ -33,6 +33,7 @@ from backend.console.pages.events import latest_event_id
 from backend.console.render import render
 from backend.console.views import display_name, typed_names
 from backend.media.views import attachment_views
+from backend.people.queries import addresses_of
 from backend.staff.audit import record
 from backend.staff.models import Staff, StaffProgram
 from backend.staff.service import Principal, load_principal
@@ -117,6 +118,7 @@ async def case_page(
         ),
         canned=canned,
         window=whatsapp_window(person, runtime.clock()),
+        addresses=await addresses_of(session, beneficiary_id=person.id) if person else [],
         assignee=assignee,
         staff_list=await _assignable(session, case) if principal.role != "agent" else [],
         done=done,

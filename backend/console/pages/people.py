@@ -70,6 +70,7 @@ async def people_search(
         session, principal=principal, q=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     found = await views.summaries(session, principal=principal, ids=[p.id for p in people])
+    channels = await views.channels_of(session, [p.id for p in people])
     await _audit(session, request, principal, "search", None)
     await session.commit()
     tr = translator_of(request)
@@ -78,7 +79,7 @@ async def people_search(
         "people/search.html",
         title=tr.gettext("People"),
         q=q or "",
-        people=[(p, found[p.id]) for p in people],
+        people=[(p, found[p.id], channels[p.id]) for p in people],
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),

@@ -217,7 +217,7 @@ def test_groups_and_other_updates_are_not_answered() -> None:
 
 
 def test_every_command_is_a_keyword_of_the_engine(content: Content) -> None:
-    index = KeywordIndex(content.keywords.model_dump())
+    index = KeywordIndex(content.keywords.whole_words())
     kinds = {"menu": "menu", "agent": "human", "language": "language", "stop": "stop"}
     kinds |= {"delete": "delete"}
     for command, word in COMMAND_WORDS.items():

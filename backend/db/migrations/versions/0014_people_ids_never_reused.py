@@ -6,7 +6,7 @@ next newcomer, and undoing the merge could not restore them. PostgreSQL's sequen
 go back; there this changes nothing.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-02
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from backend.db.json_text import indexed_json_text
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
