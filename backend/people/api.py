@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.deps import MAX_ID, CurrentStaff, PagingDep, Supervisor
-from backend.api.errors import not_found, responses
+from backend.api.errors import conflict, not_found, responses
 from backend.api.schemas import CleanText, Page
 from backend.app.deps import RuntimeDep, SessionDep
 from backend.applications.schemas import ApplicationRead
@@ -16,14 +16,23 @@ from backend.cases.schemas import CaseRead
 from backend.loans.queries import loans_of
 from backend.people import queries as views
 from backend.people.erasure import erase_beneficiary
+from backend.people.merge import LastAddress, MergeError, SamePerson
 from backend.people.models import Beneficiary
-from backend.people.schemas import AddressRead, BeneficiaryDetail, BeneficiaryRead
+from backend.people.schemas import (
+    AddressRead,
+    BeneficiaryDetail,
+    BeneficiaryRead,
+    MergeCreate,
+    MergeRead,
+)
+from backend.people.staff_merges import merge_as_staff, merges_of, unlink_as_staff
 from backend.reminders.queries import reminders_of
 from backend.staff.audit import record
 from backend.staff.service import Principal
 
 router = APIRouter(tags=["beneficiaries"])
 BeneficiaryId = Annotated[int, Path(ge=1, le=MAX_ID, description="The person's id.", examples=[1])]
+AddressId = Annotated[int, Path(ge=1, le=MAX_ID, description="The address's id.", examples=[1])]
 Search = Annotated[
     CleanText | None,
     Query(max_length=100, description="Part of a name, a phone number, or a reference."),
@@ -157,3 +166,99 @@ async def erase(
     if runtime.wiper is not None:
         await runtime.wiper.after_erasure([beneficiary_id])
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _refused(error: MergeError) -> HTTPException:
+    """A merge or unlink that cannot be: 404 for what one may not see, 409 otherwise."""
+    if isinstance(error, SamePerson | LastAddress):
+        return conflict(str(error))
+    return not_found("address" if error.code == "address_not_found" else "beneficiary")
+
+
+@router.post(
+    "/beneficiaries/{beneficiary_id}/merge",
+    response_model=MergeRead,
+    responses=responses(401, 404, 409),
+)
+async def merge(
+    beneficiary_id: BeneficiaryId,
+    body: MergeCreate,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: CurrentStaff,
+) -> MergeRead:
+    """Make ``other_id`` part of this person, who remains: every application, case, loan,
+    address and consent of theirs moves here. 409 for a person merged with themselves."""
+    try:
+        done = await merge_as_staff(
+            session,
+            principal=principal,
+            survivor_id=beneficiary_id,
+            absorbed_id=body.other_id,
+            keep=body.keep,
+            now=runtime.clock(),
+        )
+    except MergeError as error:
+        await session.rollback()
+        raise _refused(error) from None
+    read = MergeRead.of(done)
+    await session.commit()
+    return read
+
+
+@router.get(
+    "/beneficiaries/{beneficiary_id}/merges",
+    response_model=list[MergeRead],
+    responses=responses(401, 404),
+)
+async def merges(
+    beneficiary_id: BeneficiaryId,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: CurrentStaff,
+) -> list[MergeRead]:
+    """The merges this person took part in, newest first, with their conflicts."""
+    person = await _person(session, principal, beneficiary_id)
+    found = [MergeRead.of(m) for m in await merges_of(session, person_id=person.id)]
+    await record(
+        session,
+        staff_id=principal.id,
+        action="read",
+        object_type="beneficiary",
+        object_id=person.id,
+        at=runtime.clock(),
+    )
+    await session.commit()
+    return found
+
+
+@router.post(
+    "/beneficiaries/{beneficiary_id}/addresses/{address_id}/unlink",
+    response_model=BeneficiaryRead,
+    responses=responses(401, 404, 409),
+)
+async def unlink(
+    beneficiary_id: BeneficiaryId,
+    address_id: AddressId,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: CurrentStaff,
+) -> BeneficiaryRead:
+    """Take the address away from this person: if it came with a merge, that merge is undone
+    (the other person back, with their id); else it becomes a new person. The person it
+    belongs to afterwards. 409 for a person's last address."""
+    try:
+        person = await unlink_as_staff(
+            session,
+            principal=principal,
+            person_id=beneficiary_id,
+            address_id=address_id,
+            now=runtime.clock(),
+        )
+    except MergeError as error:
+        await session.rollback()
+        raise _refused(error) from None
+    summary = (await views.summaries(session, principal=principal, ids=[person.id]))[person.id]
+    read = BeneficiaryRead.model_validate(_read(person, summary))
+    await session.commit()
+    return read

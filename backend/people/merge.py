@@ -56,7 +56,7 @@ class PersonNotFound(MergeError):
 class AddressNotFound(MergeError):
     """No such address."""
 
-    code = "not_found"
+    code = "address_not_found"
 
 
 class SamePerson(MergeError):

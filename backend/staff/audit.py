@@ -32,6 +32,8 @@ ACTIONS = (
     "repay",
     "enroll",
     "cancel",
+    "merge",
+    "unlink",
 )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from backend.applications.models import Application
 from backend.media.files import stored_path
+from backend.people.addresses import add_writer, writers_at
 from backend.people.merge import (
     AddressNotFound,
     LastAddress,
@@ -345,3 +346,34 @@ async def test_a_merge_rolled_back_moves_no_file(runtime: Runtime) -> None:
     async with runtime.sessions() as session, session.begin():
         await session.get(Beneficiary, ids[0])
     assert there.exists()
+
+
+async def test_two_people_of_one_shared_number_merged_are_one_writer_there(
+    runtime: Runtime,
+) -> None:
+    """Merged, the two rows on the number belong to one person: nobody is asked "who is
+    writing?" between the same person twice."""
+    async with runtime.sessions() as session, session.begin():
+        first = await writers_at(
+            session, channel="whatsapp", address="21650000077", default_language="ar", now=T0
+        )
+        second, _ = await add_writer(
+            session, channel="whatsapp", address="21650000077", language="ar", now=T0
+        )
+        assert (
+            await writers_at(
+                session, channel="whatsapp", address="21650000077", default_language="ar", now=T0
+            )
+        ).shared
+        await merge_people(
+            session,
+            survivor_id=first.rows[0][0].id,
+            absorbed_id=second.id,
+            merged_by="staff",
+            now=LATER,
+        )
+        after = await writers_at(
+            session, channel="whatsapp", address="21650000077", default_language="ar", now=LATER
+        )
+    assert not after.shared
+    assert [p.id for p, _ in after.rows] == [first.rows[0][0].id]

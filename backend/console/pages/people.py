@@ -25,6 +25,7 @@ from backend.console.render import render
 from backend.people import queries as views
 from backend.people.erasure import erase_beneficiary
 from backend.people.models import Beneficiary
+from backend.people.staff_merges import merges_of
 from backend.staff.audit import record
 from backend.staff.service import Principal
 
@@ -108,6 +109,9 @@ async def person_page(
         record=found,
         can_erase=principal.role in ("admin", "supervisor"),
         error=request.query_params.get("error"),
+        merges=await merges_of(session, person_id=person.id),
+        merged=request.query_params.get("merged"),
+        unlinked=request.query_params.get("unlinked"),
     )
 
 
