@@ -25,12 +25,13 @@ from backend.db.session import make_engine, make_session_factory
 from bench.reminders_dispatch import _databases
 
 
-def run() -> None:
-    """Print the plans and timings for each database."""
+def run(*, only: str | None = None) -> None:
+    """Print the plans and timings for each database (or the one named ``only``)."""
     rows = int(os.environ.get("MASSAR_BENCH_OUTBOX_ROWS", "1000000"))
     with tempfile.TemporaryDirectory() as folder:
         for name, fresh in _databases(Path(folder)):
-            asyncio.run(_plans(name, fresh(), rows))
+            if only is None or name == only:
+                asyncio.run(_plans(name, fresh(), rows))
 
 
 async def _plans(name: str, url: str, count: int) -> None:
