@@ -44,14 +44,13 @@ async def main(api_url: str, token: str) -> None:
 def run() -> None:
     """The process's entry point, on uvloop like ``massar serve`` (uvicorn picks it)."""
     logging.basicConfig(level=logging.WARNING)
+    api_url, token = sys.argv[1:3]
     try:
         import uvloop
-
-        uvloop.install()
     except ImportError:  # pragma: no cover - the same loop as uvicorn's fallback then
-        pass
-    api_url, token = sys.argv[1:3]
-    asyncio.run(main(api_url, token))
+        asyncio.run(main(api_url, token))
+        return
+    uvloop.run(main(api_url, token))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import select
 
@@ -28,6 +28,8 @@ from backend.db.session import make_engine
 from tests.doubles.telegram_api import TelegramApiDouble
 
 TOKEN = "123456789:AAH-massar_bench-token_0123456789abcd"  # noqa: S105 - the double's
+#: The checkout: the bots' processes import ``bench`` and read the content from it.
+ROOT = Path(__file__).resolve().parent.parent
 #: Limits high enough never to be what is measured.
 UNLIMITED = 1_000_000.0
 
@@ -40,6 +42,8 @@ class BotProcess:
     folder: Path
     command: Callable[[str], list[str]]
     env: Callable[[str], dict[str, str]] = field(default=lambda _url: {})
+    #: The running process, for a profiler to attach to.
+    process: asyncio.subprocess.Process | None = None
 
     @contextlib.asynccontextmanager
     async def running(
@@ -48,11 +52,11 @@ class BotProcess:
         """The bot's process, up and polling (with ``wait_for_poll``) until the block ends."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("MASSAR_")}
         env |= self.env(api.url)
-        env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
-        log_path = self.folder / f"{self.kind}.log"
-        with log_path.open("ab") as log:
-            process = subprocess.Popen(  # noqa: S603 - our own commands
-                self.command(api.url),
+        env["PYTHONPATH"] = str(ROOT)
+        log_path = Path(os.environ.get("MASSAR_BENCH_LOGS") or self.folder) / f"{self.kind}.log"
+        with _append(log_path) as log:
+            self.process = process = await asyncio.create_subprocess_exec(
+                *self.command(api.url),
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -61,19 +65,25 @@ class BotProcess:
         try:
             if wait_for_poll:
                 await api.wait_for(
-                    lambda: process.poll() is not None or bool(api.of("getUpdates")), within=60
+                    lambda: process.returncode is not None or bool(api.of("getUpdates")),
+                    within=60,
                 )
-            if process.poll() is not None:
-                tail = log_path.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"the {self.kind} bot stopped:\n{tail}")
+            if process.returncode is not None:
+                raise RuntimeError(f"the {self.kind} bot stopped; see {log_path}")
             yield
         finally:
-            process.terminate()
+            if process.returncode is None:
+                process.terminate()
             try:
-                await asyncio.to_thread(process.wait, 15)
-            except subprocess.TimeoutExpired:
+                await asyncio.wait_for(process.wait(), timeout=15)
+            except TimeoutError:
                 process.kill()
-                await asyncio.to_thread(process.wait)
+                await process.wait()
+
+
+def _append(path: Path) -> IO[bytes]:
+    """The bot's log file (the process writes to it; nobody reads it unless it fails)."""
+    return path.open("ab")
 
 
 def bare_bot(folder: Path) -> BotProcess:
@@ -88,7 +98,6 @@ def massar_bot(database_url: str, folder: Path, *, rate: float = UNLIMITED) -> B
     ``rate`` a second at most (and with no per-chat limit worth the name)."""
     port = _free_port()
     massar = shutil.which("massar", path=str(Path(sys.executable).parent)) or "massar"
-    root = Path(__file__).resolve().parent.parent
 
     def env(api_url: str) -> dict[str, str]:
         return {
@@ -100,16 +109,12 @@ def massar_bot(database_url: str, folder: Path, *, rate: float = UNLIMITED) -> B
             "MASSAR_TELEGRAM_RATE_PER_SECOND": str(rate),
             "MASSAR_TELEGRAM_CHAT_RATE_PER_SECOND": str(UNLIMITED),
             "MASSAR_DATA_DIR": str(folder / "data"),
-            "MASSAR_CONTENT_DIR": str(root / "conversations" / "content"),
-            "MASSAR_LOCALES_DIR": str(root / "locales"),
+            "MASSAR_CONTENT_DIR": str(ROOT / "conversations" / "content"),
+            "MASSAR_LOCALES_DIR": str(ROOT / "locales"),
         }
 
-    return BotProcess(
-        "massar",
-        folder,
-        lambda _api_url: [massar, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env,
-    )
+    command = [massar, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return BotProcess("massar", folder, lambda _api_url: command, env)
 
 
 def _free_port() -> int:
@@ -155,7 +160,9 @@ async def _massar_firsts(url: str, stream: Sequence[dict[str, Any]]) -> dict[int
                         InboundMessage.external_id,
                         InboundMessage.beneficiary_id,
                         InboundMessage.received_at,
-                    ).where(InboundMessage.channel == "telegram", InboundMessage.external_id.in_(ids))
+                    ).where(
+                        InboundMessage.channel == "telegram", InboundMessage.external_id.in_(ids)
+                    )
                 )
             ).all()
             people = {row.beneficiary_id for row in inbound}

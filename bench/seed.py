@@ -3,7 +3,7 @@ pre-filled outbox. Core ``INSERT``s of many rows a statement, so 100,000 people 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, text
@@ -33,13 +33,7 @@ async def seed_people(url: str, count: int, *, channel: str = "telegram") -> Non
         for start in range(0, count, CHUNK):
             numbers = range(start + 1, min(start + CHUNK, count) + 1)
             await connection.execute(
-                insert(Beneficiary),
-                [
-                    {"channel": channel, "address": str(n), "language": "fr", "profile": {},
-                     "state": {}, "reminders_opt_out": False, "unreachable": False,
-                     "created_at": long_ago, "last_inbound_at": long_ago}  # fmt: skip
-                    for n in numbers
-                ],
+                insert(Beneficiary), [_person(str(n), channel, long_ago) for n in numbers]
             )
         ids = range(first, first + count)
         for start in range(0, count, CHUNK):
@@ -47,8 +41,8 @@ async def seed_people(url: str, count: int, *, channel: str = "telegram") -> Non
             await connection.execute(
                 insert(InboundMessage),
                 [
-                    {"channel": channel, "external_id": f"seed-{i}-{k}", "beneficiary_id": i,
-                     "received_at": long_ago}  # fmt: skip
+                    {"channel": channel, "external_id": f"seed-{i}-{k}", "beneficiary_id": i}
+                    | {"received_at": long_ago}
                     for i in chunk
                     for k in range(INBOUND_EACH)
                 ],
@@ -56,25 +50,13 @@ async def seed_people(url: str, count: int, *, channel: str = "telegram") -> Non
             await connection.execute(
                 insert(OutboxMessage),
                 [
-                    _sent(i, str(i - first + 1), channel, reply, long_ago)
+                    _outbox(str(i - first + 1), reply, "sent", long_ago) | {"beneficiary_id": i}
                     for i in chunk
                     for _ in range(OUTBOX_EACH)
                 ],
             )
         await connection.execute(text("ANALYZE"))
     await db.dispose()
-
-
-async def _next_id(connection: AsyncConnection) -> int:
-    """The id the next person gets (the tables are fresh: ids run on from it)."""
-    found = await connection.scalar(select(Beneficiary.id).order_by(Beneficiary.id.desc()))
-    return int(found or 0) + 1
-
-
-def _sent(person: int, address: str, channel: str, payload: Any, when: Any) -> dict[str, Any]:
-    return {"beneficiary_id": person, "channel": channel, "address": address,
-            "payload": payload, "status": "sent", "attempts": 1, "next_attempt_at": when,
-            "created_at": when, "sent_at": when, "scrub_after_send": False}  # fmt: skip
 
 
 async def prefill_outbox(url: str, rows: int, *, addresses: int, first: int) -> None:
@@ -88,11 +70,42 @@ async def prefill_outbox(url: str, rows: int, *, addresses: int, first: int) -> 
             await connection.execute(
                 insert(OutboxMessage),
                 [
-                    {"channel": "telegram", "address": str(first + n % addresses),
-                     "payload": payload, "status": "queued", "attempts": 0,
-                     "next_attempt_at": now, "created_at": now,
-                     "scrub_after_send": False}  # fmt: skip
+                    _outbox(str(first + n % addresses), payload, "queued", now)
                     for n in range(start, min(start + CHUNK, rows))
                 ],
             )
     await db.dispose()
+
+
+async def _next_id(connection: AsyncConnection) -> int:
+    """The id the next person gets (the tables are fresh: ids run on from it)."""
+    found = await connection.scalar(select(Beneficiary.id).order_by(Beneficiary.id.desc()))
+    return int(found or 0) + 1
+
+
+def _person(address: str, channel: str, when: datetime) -> dict[str, Any]:
+    return {
+        "channel": channel,
+        "address": address,
+        "language": "fr",
+        "profile": {},
+        "state": {},
+        "reminders_opt_out": False,
+        "unreachable": False,
+        "created_at": when,
+        "last_inbound_at": when,
+    }
+
+
+def _outbox(address: str, payload: Any, status: str, when: datetime) -> dict[str, Any]:
+    return {
+        "channel": "telegram",
+        "address": address,
+        "payload": payload,
+        "status": status,
+        "attempts": 0 if status == "queued" else 1,
+        "next_attempt_at": when,
+        "created_at": when,
+        "sent_at": None if status == "queued" else when,
+        "scrub_after_send": False,
+    }

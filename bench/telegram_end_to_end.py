@@ -27,8 +27,10 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench import outbox_plans
 from bench.e2e_bots import TOKEN, BotProcess, bare_bot, first_replies, massar_bot
@@ -111,7 +113,7 @@ def run(*, plans: bool = False) -> None:
             for people in options.people:
                 url = fresh()
                 asyncio.run(seed_people(url, people))
-                asyncio.run(_measure(name, url, people, stream, options, Path(folder)))
+                _run_fast(_measure(name, url, people, stream, options, Path(folder)))
     print(f"  (load after: {_load()})")
     if plans:
         outbox_plans.run(only="PostgreSQL")
@@ -204,6 +206,16 @@ async def _quiet(api: TelegramApiDouble, *, settle: float = 1.0) -> float:
             return max((c.at for c in sent), default=time.monotonic())
         seen = len(sent)
         await asyncio.sleep(settle)
+
+
+def _run_fast(measure: Coroutine[Any, Any, None]) -> None:
+    """Run on uvloop when it is there: the double then answers faster, for both bots alike."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - the default loop is slower, not wrong
+        asyncio.run(measure)
+        return
+    uvloop.run(measure)
 
 
 def _ms(run: Run, q: float) -> str:

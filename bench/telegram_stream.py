@@ -86,7 +86,9 @@ async def _record(url: str) -> list[list[Step]]:
                     if step.text is not None
                     else Incoming(choice_id=_choice(step))
                 )
-                envelope = InboundEnvelope("telegram", f"walk{number}", str(uuid.uuid4()), incoming)
+                envelope = InboundEnvelope(
+                    "telegram", f"walk{number}", str(uuid.uuid4()), incoming
+                )
                 await runtime.inbound.receive(envelope)
                 while await runtime.dispatcher.run_once():
                     pass
