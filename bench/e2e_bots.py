@@ -66,7 +66,7 @@ class BotProcess:
             if wait_for_poll:
                 await api.wait_for(
                     lambda: process.returncode is not None or bool(api.of("getUpdates")),
-                    within=60,
+                    within=180,
                 )
             if process.returncode is not None:
                 raise RuntimeError(f"the {self.kind} bot stopped; see {log_path}")
