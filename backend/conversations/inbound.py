@@ -25,7 +25,7 @@ from backend.conversations.store import DatabaseStore
 from backend.db.base import utcnow
 from backend.db.dialect import insert_for
 from backend.media.queue import enqueue as enqueue_media
-from backend.people.models import Beneficiary
+from backend.people.addresses import record_consent, reply_through, writers_at
 from bot.base import InboundEnvelope
 from conversations.engine import Engine
 from conversations.messages import Incoming
@@ -85,9 +85,16 @@ class InboundService:
             if inbound_id is None:
                 logger.info("duplicate %s message ignored", envelope.channel)
                 return InboundResult(duplicate=True)
-            beneficiary = await _lock_beneficiary(
-                session, envelope, self._engine.default_language, now
+            writers = await writers_at(
+                session,
+                channel=envelope.channel,
+                address=envelope.address,
+                default_language=self._engine.default_language,
+                now=now,
             )
+            beneficiary, address = writers.rows[0]
+            reply_through(beneficiary, address, now=now)
+            consented_before = beneficiary.consent_version
             conversation = load_conversation(beneficiary)
             conversation.case_open = await _has_open_case(session, beneficiary.id)
             if not beneficiary.state:
@@ -105,11 +112,21 @@ class InboundService:
             else:
                 owner = beneficiary.id
                 save_conversation(beneficiary, conversation)
+                address.language = beneficiary.language
                 beneficiary.unreachable = False
+                if conversation.consent_version not in (None, consented_before):
+                    await record_consent(
+                        session,
+                        person=beneficiary,
+                        address=address,
+                        version=conversation.consent_version,
+                        at=beneficiary.consent_at or now,
+                    )
                 kept: dict[str, object] = {"beneficiary_id": beneficiary.id}
                 if conversation.consent_version is not None:
                     if envelope.incoming.sender_name:
                         beneficiary.channel_name = envelope.incoming.sender_name
+                        address.channel_name = envelope.incoming.sender_name
                     attachments = _attachments(envelope.incoming) or None
                     kept["text"] = _kept_text(envelope)
                     kept["attachments"] = attachments
@@ -159,34 +176,6 @@ async def record_once(
         .returning(InboundMessage.id)
     )
     return (await session.execute(statement)).scalar_one_or_none()
-
-
-async def _lock_beneficiary(
-    session: AsyncSession, envelope: InboundEnvelope, default_language: str, now: datetime
-) -> Beneficiary:
-    """The person's row, created on first contact and locked for this transaction.
-
-    One statement: an upsert whose no-op update locks the existing row (PostgreSQL) or takes
-    the write lock (SQLite), and returns the row either way.
-    """
-    insert = insert_for(session)
-    statement = insert(Beneficiary).values(
-        channel=envelope.channel,
-        address=envelope.address,
-        language=default_language,
-        profile={},
-        state={},
-        reminders_opt_out=False,
-        unreachable=False,
-        created_at=now,
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["channel", "address"],
-        set_={"channel": statement.excluded.channel},
-    ).returning(Beneficiary)
-    beneficiary = await session.scalar(statement, execution_options={"populate_existing": True})
-    assert isinstance(beneficiary, Beneficiary)  # noqa: S101 - inserted or found by the upsert
-    return beneficiary
 
 
 async def _has_open_case(session: AsyncSession, beneficiary_id: int) -> bool:

@@ -54,6 +54,7 @@ CHECKS: dict[str, dict[str, str]] = {
             "status IN ('queued', 'skipped', 'sent', 'failed', 'cancelled')"
         )
     },
+    "person_merges": {"ck_person_merges_merged_by": "merged_by IN ('person', 'staff')"},
     "surveys": {
         "ck_surveys_status": "status IN ('pending', 'sent', 'answered', 'cancelled', 'skipped')"
     },
