@@ -10,14 +10,16 @@ burst of menu-walking updates (see :mod:`bench.telegram_stream`) and prints the 
 - updates/s: the updates divided by the time from their being available to the last reply;
 - the ratio massar/bare;
 - p99 from an update being available to the double seeing its first reply;
-- a paced run (``MASSAR_BENCH_E2E_RATE`` updates a second) with its p50/p99;
+- paced runs (``MASSAR_BENCH_E2E_RATES`` updates a second, ``100`` by default; ``100,20``
+  adds one slow enough for massar to keep up on a small machine) with their p50/p99;
 - dispatch at a 2,000/s limit: a pre-filled outbox sent by ``massar serve`` to the double,
   the rate after the limiter's first burst, as a fraction of the limit.
 
 Then (run alone) ``EXPLAIN`` of the hot queries at 1,000,000 outbox rows on PostgreSQL, from
 :mod:`bench.outbox_plans`. ``python -m bench.telegram_end_to_end``; smaller with
-``MASSAR_BENCH_E2E_UPDATES``, ``_PAIRS``, ``_CHATS`` (``50,200``), ``_PEOPLE``
-(``0,100000``), ``_PACED_SECONDS``, ``_DISPATCH_ROWS``; ``MASSAR_BENCH_OUTBOX_ROWS`` for the plans.
+``MASSAR_BENCH_E2E_UPDATES``, ``_PAIRS``, ``_CHATS`` (``50,200``; empty for no bursts),
+``_PEOPLE`` (``0,100000``), ``_PACED_SECONDS``, ``_DISPATCH_ROWS`` (``0`` for none);
+``MASSAR_BENCH_OUTBOX_ROWS`` for the plans.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ class Options:
     pairs: int
     chats: tuple[int, ...]
     people: tuple[int, ...]
-    paced_rate: float
+    paced_rates: tuple[int, ...]
     paced_seconds: float
     dispatch_rows: int
 
@@ -67,7 +69,7 @@ class Options:
             pairs=int(env("MASSAR_BENCH_E2E_PAIRS", "3")),
             chats=numbers("MASSAR_BENCH_E2E_CHATS", "50,200"),
             people=numbers("MASSAR_BENCH_E2E_PEOPLE", "0,100000"),
-            paced_rate=float(env("MASSAR_BENCH_E2E_RATE", "100")),
+            paced_rates=numbers("MASSAR_BENCH_E2E_RATES", "100"),
             paced_seconds=float(env("MASSAR_BENCH_E2E_PACED_SECONDS", "10")),
             dispatch_rows=int(env("MASSAR_BENCH_E2E_DISPATCH_ROWS", "8000")),
         )
@@ -138,16 +140,17 @@ async def _measure(
             f"{b:,.0f}/s, massar {m:,.0f}/s, ratio {m / b:.2f}; burst p99 to first reply: "
             f"bare {statistics.median(r.quantile(0.99) for r in bare):.2f} s, massar {p99:.2f} s"
         )
-    total = int(options.paced_rate * options.paced_seconds)
-    bare_paced = await _paced(bare_bot(folder), stream.next(50, total), options.paced_rate, url)
-    ours_paced = await _paced(
-        massar_bot(url, folder), stream.next(50, total), options.paced_rate, url
-    )
-    print(
-        f"  {label}, paced {options.paced_rate:.0f} updates/s from 50 chats: "
-        f"p50/p99 to first reply bare {_ms(bare_paced, 0.5)}/{_ms(bare_paced, 0.99)} ms, "
-        f"massar {_ms(ours_paced, 0.5)}/{_ms(ours_paced, 0.99)} ms"
-    )
+    for paced_rate in options.paced_rates:
+        total = int(paced_rate * options.paced_seconds)
+        bare_paced = await _paced(bare_bot(folder), stream.next(50, total), paced_rate, url)
+        ours_paced = await _paced(massar_bot(url, folder), stream.next(50, total), paced_rate, url)
+        print(
+            f"  {label}, paced {paced_rate} updates/s from 50 chats: p50/p99 to first "
+            f"reply bare {_ms(bare_paced, 0.5)}/{_ms(bare_paced, 0.99)} ms, "
+            f"massar {_ms(ours_paced, 0.5)}/{_ms(ours_paced, 0.99)} ms"
+        )
+    if options.dispatch_rows <= 0:
+        return
     rate = await _dispatch(url, folder, options.dispatch_rows)
     print(
         f"  {label}, dispatch of {options.dispatch_rows} queued replies at a "
