@@ -176,7 +176,7 @@ def _discard_result(inbound: InboundService) -> OnMessage:
 
 
 def _pool_size(db: AsyncEngine) -> int:
-    """How many connections the engine's pool keeps: the dispatcher sends to no more
-    addresses at once, since a channel's policy may need a connection for each."""
+    """How many connections the engine's pool keeps: the dispatcher sends through a channel's
+    policy to no more addresses at once, since the policy may need a connection for each."""
     size = getattr(db.pool, "size", None)
     return max(int(size()), 1) if callable(size) else 5

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import console_pages, engine_turns, inbound_pipeline, outbox_plans, reminders_dispatch
+from bench import (
+    console_pages,
+    engine_turns,
+    inbound_pipeline,
+    outbox_plans,
+    reminders_dispatch,
+    telegram_end_to_end,
+)
 
 
 def main() -> None:
@@ -14,6 +21,7 @@ def main() -> None:
     reminders_dispatch.run()
     console_pages.run()
     outbox_plans.run()
+    telegram_end_to_end.run()
 
 
 if __name__ == "__main__":

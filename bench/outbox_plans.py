@@ -1,5 +1,5 @@
-"""The outbox's hot queries at a large outbox: the dispatcher's claim and the web chat's fetch,
-with their query plans and times.
+"""The hot queries at a large outbox: the dispatcher's claim, the web chat's fetch and the
+lookup of the person writing from an address, with their query plans and times.
 
 ``MASSAR_BENCH_OUTBOX_ROWS`` sent rows (1,000,000 by default) spread over 50,000 addresses,
 plus a few due ones; then ``EXPLAIN`` of both queries, which must show index scans only. SQLite
@@ -22,18 +22,25 @@ from backend.conversations.dispatcher import Dispatcher
 from backend.conversations.models import OutboxMessage
 from backend.db.base import utcnow
 from backend.db.session import make_engine, make_session_factory
+from backend.people.addresses import writers_at
 from bench.reminders_dispatch import _databases
+from bench.seed import seed_people
+
+#: People already there, so that finding the one writing is a lookup among many.
+PEOPLE = 100_000
 
 
-def run() -> None:
-    """Print the plans and timings for each database."""
+def run(*, only: str | None = None) -> None:
+    """Print the plans and timings for each database (or the one named ``only``)."""
     rows = int(os.environ.get("MASSAR_BENCH_OUTBOX_ROWS", "1000000"))
     with tempfile.TemporaryDirectory() as folder:
         for name, fresh in _databases(Path(folder)):
-            asyncio.run(_plans(name, fresh(), rows))
+            if only is None or name == only:
+                asyncio.run(_plans(name, fresh(), rows))
 
 
 async def _plans(name: str, url: str, count: int) -> None:
+    await seed_people(url, PEOPLE)
     db = make_engine(url)
     now = utcnow()
     base = {
@@ -72,12 +79,20 @@ async def _plans(name: str, url: str, count: int) -> None:
         await _messages(session, "123", 0)
         fetch_ms = (time.perf_counter() - started) * 1000
     fetch = next(s for s in statements if s[0].lstrip().upper().startswith("SELECT"))
-    print(f"outbox plans ({name}, {count:,} rows):")
+    statements.clear()
+    async with sessions() as session:
+        await writers_at(
+            session, channel="telegram", address=str(PEOPLE // 2), default_language="fr", now=now
+        )
+        await session.rollback()
+    lookup = next(s for s in statements if s[0].lstrip().upper().startswith("SELECT"))
+    print(f"outbox plans ({name}, {count:,} rows, {PEOPLE:,} people):")
     print(
         f"  claim of {len(claimed)} due rows: {claim_ms:.1f} ms; web chat fetch {fetch_ms:.1f} ms"
     )
     explain = "EXPLAIN QUERY PLAN " if db.dialect.name == "sqlite" else "EXPLAIN "
-    for label, (statement, params) in (("claim", claim), ("web chat fetch", fetch)):
+    hot = (("claim", claim), ("web chat fetch", fetch), ("inbound person lookup", lookup))
+    for label, (statement, params) in hot:
         async with db.connect() as connection:
             plan = [
                 str(r[-1]) for r in await connection.exec_driver_sql(explain + statement, params)

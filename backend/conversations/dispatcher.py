@@ -105,7 +105,8 @@ class Dispatcher:
         self._backoff = backoff or Backoff()
         self._clock = clock
         self._wake = asyncio.Event()
-        #: Addresses sent to at once; a channel's policy may use a database connection each.
+        #: Addresses sent to at once through a channel's policy, which may hold a database
+        #: connection each; other channels send to every address of the batch at once.
         self._concurrency = asyncio.Semaphore(concurrency)
 
     def add_adapter(self, adapter: ChannelAdapter) -> None:
@@ -235,22 +236,30 @@ class Dispatcher:
             ]
 
     async def _send_in_order(self, rows: list[Claimed], batch: Batch) -> None:
+        if rows[0].channel not in self._policies:
+            await self._send_rows(rows, batch)
+            return
         async with self._concurrency:
-            for index, row in enumerate(rows):
-                if self._clock() >= row.lease_until:
-                    # Too slow: the rows may already be another claim's. Sending now could put
-                    # a message after a later one; leave them to the claim that holds them.
-                    logger.warning("outbox message %s: lease ran out before sending", row.id)
-                    return
-                outcome = await self._send_one(row, batch)
-                if isinstance(outcome, datetime):
-                    for later in rows[index + 1 :]:
-                        batch.release(later)
-                    return
-                if isinstance(outcome, PermanentSendError) and outcome.unreachable:
-                    for later in rows[index + 1 :]:
-                        self._fail(batch, later, _reason(outcome.reason, outcome.code))
-                    return
+            await self._send_rows(rows, batch)
+
+    async def _send_rows(self, rows: list[Claimed], batch: Batch) -> None:
+        """One address's rows in order, stopping at the first that must wait or failed for
+        good (the ones after it wait with it, or fail with it)."""
+        for index, row in enumerate(rows):
+            if self._clock() >= row.lease_until:
+                # Too slow: the rows may already be another claim's. Sending now could put
+                # a message after a later one; leave them to the claim that holds them.
+                logger.warning("outbox message %s: lease ran out before sending", row.id)
+                return
+            outcome = await self._send_one(row, batch)
+            if isinstance(outcome, datetime):
+                for later in rows[index + 1 :]:
+                    batch.release(later)
+                return
+            if isinstance(outcome, PermanentSendError) and outcome.unreachable:
+                for later in rows[index + 1 :]:
+                    self._fail(batch, later, _reason(outcome.reason, outcome.code))
+                return
 
     async def _send_one(self, row: Claimed, batch: Batch) -> datetime | PermanentSendError | None:
         """Send one row and note the result in ``batch``.

@@ -25,6 +25,18 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteWebhook,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetMe,
+    GetUpdates,
+    SendMessage,
+    SetMyCommands,
+    SetWebhook,
+)
+from aiogram.methods.base import Response
 from aiogram.types import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from pydantic import ValidationError
 
@@ -47,6 +59,17 @@ _STATUS: tuple[tuple[type[TelegramAPIError], int], ...] = (
     (TelegramMigrateToChat, 400),
     (TelegramBadRequest, 400),
 )
+
+#: aiogram reads every answer as ``Response[T]``, a pydantic generic class that pydantic caches
+#: only weakly: each garbage collection drops it and the next call builds it again, which
+#: costs milliseconds of schema work. Held here for the methods we call, each is built once.
+_RESPONSES = tuple(
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in (
+        AnswerCallbackQuery, DeleteWebhook, EditMessageReplyMarkup, EditMessageText, GetMe,
+        GetUpdates, SendMessage, SetMyCommands, SetWebhook,
+    )
+)  # fmt: skip
 
 
 class AiogramApi:

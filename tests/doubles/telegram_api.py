@@ -26,7 +26,10 @@ METHODS = (
 MAX_DOWNLOAD = 20 * 1024 * 1024
 _CANONICAL = {m.lower(): m for m in METHODS}
 #: Parameters the Bot API reads as JSON or as integers when they come as form fields.
-_JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "scope", "entities"}
+_JSON_FIELDS = {
+    "reply_markup", "allowed_updates", "commands", "scope", "entities", "reply_parameters",
+    "link_preview_options",
+}  # fmt: skip
 _INT_FIELDS = {"offset", "limit", "timeout", "message_id", "max_connections"}
 
 
@@ -97,6 +100,8 @@ class TelegramApiDouble:
         #: Files people sent, by file_id: (content, file_path); see :meth:`add_file`.
         self.files: dict[str, tuple[bytes, str]] = {}
         self.downloads: list[str] = []
+        #: When each update became available to getUpdates (``time.monotonic()``), by id.
+        self.available_at: dict[int, float] = {}
 
     async def __aenter__(self) -> TelegramApiDouble:
         app = web.Application()
@@ -123,7 +128,15 @@ class TelegramApiDouble:
 
     def queue_update(self, update: dict[str, Any]) -> None:
         """Make an update available to getUpdates."""
-        self._updates.append(update)
+        self.queue_updates([update])
+
+    def queue_updates(self, updates: list[dict[str, Any]]) -> None:
+        """Make several updates available at once (a burst, or one tick of a paced stream),
+        noting when, for measuring the time to the first reply."""
+        now = time.monotonic()
+        for update in updates:
+            self.available_at[int(update["update_id"])] = now
+        self._updates.extend(updates)
         asyncio.get_running_loop().create_task(self._notify())
 
     def redeliver(self, update: dict[str, Any]) -> None:

@@ -1,0 +1,233 @@
+"""``massar serve`` end to end beside a bare aiogram echo bot, on the same Bot API double.
+
+One run starts the double (``tests/doubles/telegram_api.py``, the real HTTP protocol) in this
+process and each bot as its own process: ``python -m bench.bare_echo`` and ``massar serve``
+(aiogram driver, polling, rate limits raised so they are not the bound). For each database
+(SQLite; PostgreSQL when ``MASSAR_BENCH_DATABASE_URL`` names a disposable one), each number of
+people already there and each number of chats, it runs bare, massar, bare, massar... on a
+burst of menu-walking updates (see :mod:`bench.telegram_stream`) and prints the medians:
+
+- updates/s: the updates divided by the time from their being available to the last reply;
+- the ratio massar/bare;
+- p99 from an update being available to the double seeing its first reply;
+- paced runs (``MASSAR_BENCH_E2E_RATES`` updates a second, ``100`` by default; ``100,20``
+  adds one slow enough for massar to keep up on a small machine) with their p50/p99;
+- dispatch at a 2,000/s limit: a pre-filled outbox sent by ``massar serve`` to the double,
+  the rate after the limiter's first burst, as a fraction of the limit.
+
+Then (run alone) ``EXPLAIN`` of the hot queries at 1,000,000 outbox rows on PostgreSQL, from
+:mod:`bench.outbox_plans`. ``python -m bench.telegram_end_to_end``; smaller with
+``MASSAR_BENCH_E2E_UPDATES``, ``_PAIRS``, ``_CHATS`` (``50,200``; empty for no bursts),
+``_PEOPLE`` (``0,100000``), ``_PACED_SECONDS``, ``_DISPATCH_ROWS`` (``0`` for none);
+``MASSAR_BENCH_OUTBOX_ROWS`` for the plans.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import outbox_plans
+from bench.e2e_bots import TOKEN, BotProcess, bare_bot, first_replies, massar_bot
+from bench.reminders_dispatch import _databases
+from bench.seed import prefill_outbox, seed_people
+from bench.telegram_stream import Step, record_walks, updates
+from tests.doubles.telegram_api import TelegramApiDouble
+
+#: The limit dispatch is measured at, in messages a second.
+DISPATCH_LIMIT = 2000.0
+
+
+@dataclass(frozen=True)
+class Options:
+    """How big a run is; every figure can be made smaller for a quick look."""
+
+    updates: int
+    pairs: int
+    chats: tuple[int, ...]
+    people: tuple[int, ...]
+    paced_rates: tuple[int, ...]
+    paced_seconds: float
+    dispatch_rows: int
+
+    @classmethod
+    def from_env(cls) -> Options:
+        env = os.environ.get
+
+        def numbers(name: str, default: str) -> tuple[int, ...]:
+            return tuple(int(n) for n in env(name, default).split(",") if n.strip())
+
+        return cls(
+            updates=int(env("MASSAR_BENCH_E2E_UPDATES", "2000")),
+            pairs=int(env("MASSAR_BENCH_E2E_PAIRS", "3")),
+            chats=numbers("MASSAR_BENCH_E2E_CHATS", "50,200"),
+            people=numbers("MASSAR_BENCH_E2E_PEOPLE", "0,100000"),
+            paced_rates=numbers("MASSAR_BENCH_E2E_RATES", "100"),
+            paced_seconds=float(env("MASSAR_BENCH_E2E_PACED_SECONDS", "10")),
+            dispatch_rows=int(env("MASSAR_BENCH_E2E_DISPATCH_ROWS", "8000")),
+        )
+
+
+@dataclass(frozen=True)
+class Run:
+    """One bot on one stream: updates a second to the last reply, and latencies in seconds."""
+
+    rate: float
+    latencies: list[float]
+
+    def quantile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(int(q * len(ordered)), len(ordered) - 1)] if ordered else float("nan")
+
+
+class Stream:
+    """Fresh update and chat ids for every run, so a database sees new people each time."""
+
+    def __init__(self, walks: list[list[Step]]) -> None:
+        self._walks = walks
+        self._runs = 0
+
+    def next(self, chats: int, total: int) -> list[dict[str, object]]:
+        self._runs += 1
+        return updates(
+            self._walks,
+            chats=chats,
+            total=total,
+            first_chat=1_000_000_000 + self._runs * 10_000,
+            first_update=self._runs * 1_000_000,
+        )
+
+
+def run(*, plans: bool = False) -> None:
+    """Print the side-by-side figures for each database; the query plans too with ``plans``."""
+    options = Options.from_env()
+    stream = Stream(record_walks())
+    print(f"telegram end to end (load {_load()}):")
+    with tempfile.TemporaryDirectory() as folder:
+        for name, fresh in _databases(Path(folder)):
+            for people in options.people:
+                url = fresh()
+                asyncio.run(seed_people(url, people))
+                _run_fast(_measure(name, url, people, stream, options, Path(folder)))
+    print(f"  (load after: {_load()})")
+    if plans:
+        outbox_plans.run(only="PostgreSQL")
+
+
+async def _measure(
+    name: str, url: str, people: int, stream: Stream, options: Options, folder: Path
+) -> None:
+    label = f"{name}, {people:,} people"
+    for chats in options.chats:
+        bare, ours = [], []
+        for _ in range(options.pairs):
+            bare.append(await _burst(bare_bot(folder), stream.next(chats, options.updates), url))
+            ours.append(
+                await _burst(massar_bot(url, folder), stream.next(chats, options.updates), url)
+            )
+        b = statistics.median(r.rate for r in bare)
+        m = statistics.median(r.rate for r in ours)
+        p99 = statistics.median(r.quantile(0.99) for r in ours)
+        print(
+            f"  {label}, {options.updates} updates from {chats} chats: bare aiogram "
+            f"{b:,.0f}/s, massar {m:,.0f}/s, ratio {m / b:.2f}; burst p99 to first reply: "
+            f"bare {statistics.median(r.quantile(0.99) for r in bare):.2f} s, massar {p99:.2f} s"
+        )
+    for paced_rate in options.paced_rates:
+        total = int(paced_rate * options.paced_seconds)
+        bare_paced = await _paced(bare_bot(folder), stream.next(50, total), paced_rate, url)
+        ours_paced = await _paced(massar_bot(url, folder), stream.next(50, total), paced_rate, url)
+        print(
+            f"  {label}, paced {paced_rate} updates/s from 50 chats: p50/p99 to first "
+            f"reply bare {_ms(bare_paced, 0.5)}/{_ms(bare_paced, 0.99)} ms, "
+            f"massar {_ms(ours_paced, 0.5)}/{_ms(ours_paced, 0.99)} ms"
+        )
+    if options.dispatch_rows <= 0:
+        return
+    rate = await _dispatch(url, folder, options.dispatch_rows)
+    print(
+        f"  {label}, dispatch of {options.dispatch_rows} queued replies at a "
+        f"{DISPATCH_LIMIT:,.0f}/s limit: {rate:,.0f}/s = {rate / DISPATCH_LIMIT:.2f} of the limit"
+    )
+
+
+async def _burst(bot: BotProcess, burst: list[dict[str, object]], url: str) -> Run:
+    """Every update available at once; the time until the last reply."""
+    async with TelegramApiDouble(TOKEN) as api, bot.running(api):
+        api.queue_updates(burst)
+        started = time.monotonic()
+        last = int(str(burst[-1]["update_id"]))
+        await api.wait_for(lambda: api.confirmed > last, within=600)
+        finished = await _quiet(api)
+        latencies = await first_replies(bot, api, burst, url)
+    return Run(len(burst) / (finished - started), latencies)
+
+
+async def _paced(bot: BotProcess, paced: list[dict[str, object]], rate: float, url: str) -> Run:
+    """The updates made available at ``rate`` a second, a few at each tick."""
+    async with TelegramApiDouble(TOKEN) as api, bot.running(api):
+        started = time.monotonic()
+        queued = 0
+        while queued < len(paced):
+            due = min(len(paced), int((time.monotonic() - started) * rate) + 1)
+            api.queue_updates(paced[queued:due])
+            queued = due
+            await asyncio.sleep(0.01)
+        last = int(str(paced[-1]["update_id"]))
+        await api.wait_for(lambda: api.confirmed > last, within=600)
+        finished = await _quiet(api)
+        latencies = await first_replies(bot, api, paced, url)
+    return Run(len(paced) / (finished - started), latencies)
+
+
+async def _dispatch(url: str, folder: Path, rows: int) -> float:
+    """Messages a second ``massar serve`` sends from a full outbox at the limit, measured after
+    the limiter's first burst (its bucket starts full)."""
+    await prefill_outbox(url, rows, addresses=1000, first=2_000_000_000)
+    bot = massar_bot(url, folder, rate=DISPATCH_LIMIT)
+    async with TelegramApiDouble(TOKEN) as api, bot.running(api, wait_for_poll=False):
+        await api.wait_for(lambda: len(api.of("sendMessage")) >= rows, within=600)
+        times = sorted(c.at for c in api.of("sendMessage"))
+    burst = min(int(DISPATCH_LIMIT), len(times) // 2)
+    steady = times[burst:]
+    return (len(steady) - 1) / (steady[-1] - steady[0])
+
+
+async def _quiet(api: TelegramApiDouble, *, settle: float = 1.0) -> float:
+    """When the last ``sendMessage`` came, once none came for ``settle`` seconds."""
+    seen = -1
+    while True:
+        sent = api.of("sendMessage")
+        if len(sent) == seen:
+            return max((c.at for c in sent), default=time.monotonic())
+        seen = len(sent)
+        await asyncio.sleep(settle)
+
+
+def _run_fast(measure: Coroutine[Any, Any, None]) -> None:
+    """Run on uvloop when it is there: the double then answers faster, for both bots alike."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - the default loop is slower, not wrong
+        asyncio.run(measure)
+        return
+    uvloop.run(measure)
+
+
+def _ms(run: Run, q: float) -> str:
+    return f"{run.quantile(q) * 1000:,.0f}"
+
+
+def _load() -> str:
+    return ", ".join(f"{n:.2f}" for n in os.getloadavg())
+
+
+if __name__ == "__main__":
+    run(plans=True)
