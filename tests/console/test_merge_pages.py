@@ -16,21 +16,22 @@ from tests.console.records import person_with_application, staff_client
 
 
 async def with_address(runtime: Runtime, person_id: int, *, minutes: int = 0) -> int:
-    """Give a person made without one the address replies go to; its id."""
+    """Date the address replies go to (the one the person was made with) ``minutes`` from
+    now, so that one of two people is the newer; its id."""
     async with runtime.sessions() as session, session.begin():
         person = await session.get(Beneficiary, person_id)
         assert person is not None
         seen = runtime.clock() + timedelta(minutes=minutes)
         person.last_inbound_at = seen
-        address = Address(
-            beneficiary_id=person_id,
-            channel=person.channel,
-            address=person.address,
-            language=person.language,
-            last_inbound_at=seen,
+        address = await session.scalar(
+            select(Address).where(
+                Address.beneficiary_id == person_id,
+                Address.channel == person.channel,
+                Address.address == person.address,
+            )
         )
-        session.add(address)
-        await session.flush()
+        assert address is not None
+        address.last_inbound_at = seen
         return address.id
 
 
