@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
@@ -127,15 +128,7 @@ async def read_beneficiary(
             ),
         }
     )
-    await record(
-        session,
-        staff_id=principal.id,
-        action="read",
-        object_type="beneficiary",
-        object_id=person.id,
-        at=runtime.clock(),
-    )
-    await session.commit()
+    await _record_read(session, principal, person.id, at=runtime.clock())
     return detail
 
 
@@ -166,6 +159,21 @@ async def erase(
     if runtime.wiper is not None:
         await runtime.wiper.after_erasure([beneficiary_id])
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+async def _record_read(
+    session: AsyncSession, principal: Principal, person_id: int, *, at: datetime
+) -> None:
+    """A staff member read this person's record: audited, and committed."""
+    await record(
+        session,
+        staff_id=principal.id,
+        action="read",
+        object_type="beneficiary",
+        object_id=person_id,
+        at=at,
+    )
+    await session.commit()
 
 
 def _refused(error: MergeError) -> HTTPException:
@@ -220,15 +228,7 @@ async def merges(
     """The merges this person took part in, newest first, with their conflicts."""
     person = await _person(session, principal, beneficiary_id)
     found = [MergeRead.of(m) for m in await merges_of(session, person_id=person.id)]
-    await record(
-        session,
-        staff_id=principal.id,
-        action="read",
-        object_type="beneficiary",
-        object_id=person.id,
-        at=runtime.clock(),
-    )
-    await session.commit()
+    await _record_read(session, principal, person.id, at=runtime.clock())
     return found
 
 

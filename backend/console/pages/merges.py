@@ -8,7 +8,8 @@ the scope and the audit are :mod:`backend.people.staff_merges`, the same as the 
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,7 +23,7 @@ from backend.console.pages.not_found import console_not_found
 from backend.console.render import render
 from backend.people import queries as views
 from backend.people.merge import LastAddress, MergeError, SamePerson
-from backend.people.models import Address
+from backend.people.models import Address, Beneficiary
 from backend.people.queries import addresses_of
 from backend.people.staff_merges import (
     Answer,
@@ -41,9 +42,17 @@ Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 KEEP_PREFIX = "keep."
 
 
+_Done = TypeVar("_Done")
+
+
 def _back(person_id: int, **query: str) -> RedirectResponse:
     tail = "&".join(f"{k}={v}" for k, v in query.items())
     return RedirectResponse(f"/console/people/{person_id}?{tail}", status_code=303)
+
+
+def _unlinked_to(person_id: int) -> Callable[[Beneficiary], Response]:
+    """Back to the person, naming the one the address now belongs to."""
+    return lambda person: _back(person_id, unlinked=str(person.id))
 
 
 def _refusal(person_id: int, error: MergeError) -> Response:
@@ -51,6 +60,22 @@ def _refusal(person_id: int, error: MergeError) -> Response:
     if isinstance(error, SamePerson | LastAddress):
         return _back(person_id, error=error.code)
     raise console_not_found()
+
+
+async def _carry_out(
+    session: AsyncSession,
+    person_id: int,
+    work: Awaitable[_Done],
+    back: Callable[[_Done], Response],
+) -> Response:
+    """Commit what ``work`` did and go where ``back`` says, or roll back and say why not."""
+    try:
+        done = await work
+    except MergeError as error:
+        await session.rollback()
+        return _refusal(person_id, error)
+    await session.commit()
+    return back(done)
 
 
 async def _seen(session: AsyncSession, principal: Principal, person_id: int) -> None:
@@ -148,20 +173,17 @@ async def merge_confirm(
             keep[name.removeprefix(KEEP_PREFIX)[:40]] = (
                 "survivor" if value == "survivor" else "absorbed"
             )
-    try:
-        await merge_as_staff(
-            session,
-            principal=principal,
-            survivor_id=person_id,
-            absorbed_id=other_id,
-            keep=keep,
-            now=runtime_of(request).clock(),
-        )
-    except MergeError as error:
-        await session.rollback()
-        return _refusal(person_id, error)
-    await session.commit()
-    return _back(person_id, merged=str(other_id))
+    merging = merge_as_staff(
+        session,
+        principal=principal,
+        survivor_id=person_id,
+        absorbed_id=other_id,
+        keep=keep,
+        now=runtime_of(request).clock(),
+    )
+    return await _carry_out(
+        session, person_id, merging, lambda _: _back(person_id, merged=str(other_id))
+    )
 
 
 @router.get("/people/{person_id}/addresses/{address_id}/unlink", response_class=HTMLResponse)
@@ -189,19 +211,14 @@ async def unlink_confirm(
     person_id: Id, address_id: Id, request: Request, session: SessionDep, principal: ConsoleStaff
 ) -> Response:
     """Unlink: the address's own person again (an undone merge), or a new person."""
-    try:
-        person = await unlink_as_staff(
-            session,
-            principal=principal,
-            person_id=person_id,
-            address_id=address_id,
-            now=runtime_of(request).clock(),
-        )
-    except MergeError as error:
-        await session.rollback()
-        return _refusal(person_id, error)
-    await session.commit()
-    return _back(person_id, unlinked=str(person.id))
+    work = unlink_as_staff(
+        session,
+        principal=principal,
+        person_id=person_id,
+        address_id=address_id,
+        now=runtime_of(request).clock(),
+    )
+    return await _carry_out(session, person_id, work, _unlinked_to(person_id))
 
 
 @router.get("/people/{person_id}/merges/{merge_id}/undo", response_class=HTMLResponse)
@@ -225,16 +242,11 @@ async def undo_confirm(
     person_id: Id, merge_id: Id, request: Request, session: SessionDep, principal: ConsoleStaff
 ) -> Response:
     """Undo: the absorbed person back, under their number, with what the merge moved."""
-    try:
-        person = await undo_as_staff(
-            session,
-            principal=principal,
-            person_id=person_id,
-            merge_id=merge_id,
-            now=runtime_of(request).clock(),
-        )
-    except MergeError as error:
-        await session.rollback()
-        return _refusal(person_id, error)
-    await session.commit()
-    return _back(person_id, unlinked=str(person.id))
+    work = undo_as_staff(
+        session,
+        principal=principal,
+        person_id=person_id,
+        merge_id=merge_id,
+        now=runtime_of(request).clock(),
+    )
+    return await _carry_out(session, person_id, work, _unlinked_to(person_id))
