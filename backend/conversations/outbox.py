@@ -49,6 +49,31 @@ async def queue_messages(
     scrub_after_send: bool = False,
 ) -> list[OutboxMessage]:
     """Add one outbox row per message, due now, and flush to get their ids."""
+    rows = queue_rows(
+        session,
+        channel=channel,
+        address=address,
+        messages=messages,
+        beneficiary_id=beneficiary_id,
+        now=now,
+        scrub_after_send=scrub_after_send,
+    )
+    await session.flush()
+    return rows
+
+
+def queue_rows(
+    session: AsyncSession,
+    *,
+    channel: str,
+    address: str,
+    messages: Iterable[Outgoing],
+    beneficiary_id: int | None,
+    now: datetime,
+    scrub_after_send: bool = False,
+) -> list[OutboxMessage]:
+    """Add one outbox row per message, due now; they get their ids at the session's next
+    flush (a batch of turns flushes once, and the rows keep the order they were added in)."""
     rows = [
         OutboxMessage(
             **_row(
@@ -63,7 +88,6 @@ async def queue_messages(
         for message in messages
     ]
     session.add_all(rows)
-    await session.flush()
     return rows
 
 

@@ -10,20 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.cases.open import open_case_exists
 from backend.db.dialect import insert_for, is_postgres
 from backend.people.models import Address, Beneficiary, Consent
 
 
 @dataclass(frozen=True)
 class Writers:
-    """The people who write from one channel address, the most recently chosen first."""
+    """The people who write from one channel address, the most recently chosen first, and
+    which of them staff have a conversation open with (read in the same statement)."""
 
     rows: tuple[tuple[Beneficiary, Address], ...]
+    open_cases: frozenset[int] = frozenset()
 
     @property
     def shared(self) -> bool:
@@ -31,27 +34,42 @@ class Writers:
         return len(self.rows) > 1
 
 
+#: A channel address: (channel, address).
+Key = tuple[str, str]
+
+
 async def writers_at(
     session: AsyncSession, *, channel: str, address: str, default_language: str, now: datetime
 ) -> Writers:
     """Everyone who writes from ``address``, locked for this transaction; a first contact
-    becomes a new person with this one address.
+    becomes a new person with this one address."""
+    found = await writers_at_all(
+        session, [(channel, address)], default_language=default_language, now=now
+    )
+    return found[(channel, address)]
 
-    One statement in the usual case (the address and its person, joined). Creating is
-    guarded by the unique (channel, address, slot): a second process creating the same first
-    contact at the same moment finds the other's row instead of making a twin.
+
+async def writers_at_all(
+    session: AsyncSession, keys: Iterable[Key], *, default_language: str, now: datetime
+) -> dict[Key, Writers]:
+    """:func:`writers_at` for many addresses at once: one statement for all of them (a batch
+    of messages), then one more for each first contact.
+
+    Creating is guarded by the unique (channel, address, slot): a second process creating the
+    same first contact at the same moment finds the other's row instead of making a twin.
     """
-    found = await _load(session, channel, address)
-    if found:
-        return Writers(found)
-    async with session.begin_nested():
-        person = await add_person(
-            session, channel=channel, address=address, language=default_language, now=now
-        )
-        created = await _insert_address(session, person, slot=0, now=now)
-        if created is None:
-            await session.delete(person)
-    return Writers(await _load(session, channel, address))
+    wanted = set(keys)
+    found = await _load(session, wanted)
+    for channel, address in sorted(wanted - found.keys()):
+        async with session.begin_nested():
+            person = await add_person(
+                session, channel=channel, address=address, language=default_language, now=now
+            )
+            created = await _insert_address(session, person, slot=0, now=now)
+            if created is None:
+                await session.delete(person)
+        found |= await _load(session, {(channel, address)})
+    return found
 
 
 async def add_person(
@@ -112,22 +130,56 @@ async def _insert_address(
     return row
 
 
-async def _load(
-    session: AsyncSession, channel: str, address: str
-) -> tuple[tuple[Beneficiary, Address], ...]:
+async def _load(session: AsyncSession, keys: set[Key]) -> dict[Key, Writers]:
+    """The writers of each address in ``keys`` that has any, with their open-case flags.
+
+    On PostgreSQL the rows are locked in the order of their ids, so two transactions locking
+    overlapping sets wait for each other instead of deadlocking."""
+    if not keys:
+        return {}
+    by_channel: dict[str, set[str]] = {}
+    for channel, address in keys:
+        by_channel.setdefault(channel, set()).add(address)
+    open_case = open_case_exists(Beneficiary.id).label("open_case")
     query = (
-        select(Beneficiary, Address)
+        select(Beneficiary, Address, open_case)
         .join(Address, Address.beneficiary_id == Beneficiary.id)
-        .where(Address.channel == channel, Address.address == address)
-        .order_by(Address.chosen_at.desc().nulls_last(), Address.slot)
+        .where(
+            or_(
+                *(
+                    and_(Address.channel == channel, Address.address.in_(sorted(addresses)))
+                    for channel, addresses in sorted(by_channel.items())
+                )
+            )
+        )
+        .order_by(Beneficiary.id, Address.id)
         .execution_options(populate_existing=True)
     )
     if is_postgres(session):
-        query = query.with_for_update()
+        query = query.with_for_update(of=[Beneficiary, Address])
+    rows: dict[Key, list[tuple[Beneficiary, Address]]] = {}
+    open_cases: set[int] = set()
+    for person, row, is_open in (await session.execute(query)).all():
+        rows.setdefault((row.channel, row.address), []).append((person, row))
+        if is_open:
+            open_cases.add(person.id)
+    return {
+        key: Writers(_one_row_each(pairs), frozenset(open_cases & {p.id for p, _ in pairs}))
+        for key, pairs in rows.items()
+    }
+
+
+def _one_row_each(
+    pairs: list[tuple[Beneficiary, Address]],
+) -> tuple[tuple[Beneficiary, Address], ...]:
+    """The people of one address, the one chosen last first (then by slot).
+
+    A merge can leave one person with two rows on a number (both people shared it): they are
+    still one writer, met through the row chosen last."""
+    never = datetime.min.replace(tzinfo=UTC)
+    ordered = sorted(pairs, key=lambda pair: (pair[1].chosen_at or never, -pair[1].slot))
     found: dict[int, tuple[Beneficiary, Address]] = {}
-    for person, row in (await session.execute(query)).all():
-        # A merge can leave one person with two rows on a number (both people shared it):
-        # they are still one writer, met through the row chosen last.
+    for person, row in reversed(ordered):
         found.setdefault(person.id, (person, row))
     return tuple(found.values())
 

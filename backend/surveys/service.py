@@ -14,7 +14,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.applications.models import Application
-from backend.cases.models import Case
+from backend.cases.open import has_open_case
 from backend.cases.service import locked_person
 from backend.conversations.outbox import queue_for
 from backend.conversations.state import load_conversation, save_conversation
@@ -106,7 +106,7 @@ async def _survey_batch(
                 survey.status, survey.reason = "skipped", "past_grace"
             elif policy.quiet.is_quiet(now, policy.zone):
                 survey.due_at = policy.effective(now)
-            elif await _has_open_case(session, person.id) or (
+            elif await has_open_case(session, person.id) or (
                 person.last_inbound_at is not None and now - person.last_inbound_at < BUSY
             ):
                 survey.due_at = policy.effective(now + timedelta(hours=1))
@@ -148,13 +148,6 @@ async def _still_accepted(session: AsyncSession, application_id: int | None) -> 
         select(Application.status).where(Application.id == application_id)
     )
     return status == "accepted"
-
-
-async def _has_open_case(session: AsyncSession, beneficiary_id: int) -> bool:
-    found = await session.scalar(
-        select(Case.id).where(Case.beneficiary_id == beneficiary_id, Case.status == "open")
-    )
-    return found is not None
 
 
 @dataclass(frozen=True)
