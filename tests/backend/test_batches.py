@@ -50,9 +50,7 @@ async def test_messages_arriving_together_are_committed_together(
     assert all(r.outbox_ids and not r.duplicate for r in results)
     assert len(commits) <= 2  # one batch, or the first alone and the rest together
     async with runtime.sessions() as session:
-        kept = await session.scalars(
-            select(InboundMessage).where(InboundMessage.text == "menu")
-        )
+        kept = await session.scalars(select(InboundMessage).where(InboundMessage.text == "menu"))
         assert sorted(row.beneficiary_id or 0 for row in kept) == sorted(
             (await session.scalars(select(Beneficiary.id))).all()
         )
@@ -75,7 +73,10 @@ async def test_a_message_that_fails_costs_the_others_of_its_batch_nothing(
     monkeypatch.setattr(runtime.engine, "handle", poisoned)
     texts = ["menu", "menu", "boom", "menu", "menu"]
     results = await asyncio.gather(
-        *(runtime.inbound.receive(envelope(t, address=a)) for t, a in zip(texts, addresses)),
+        *(
+            runtime.inbound.receive(envelope(t, address=a))
+            for t, a in zip(texts, addresses, strict=True)
+        ),
         return_exceptions=True,
     )
     assert isinstance(results[2], RuntimeError)
