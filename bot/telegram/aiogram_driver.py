@@ -121,14 +121,11 @@ class AiogramApi:
         return _dump(update)
 
     async def send_message(self, chat_id: str, text: str, keyboard: Keyboard | None) -> int:
+        method = SendMessage(chat_id=chat_ref(chat_id), text=text)
         if keyboard:
-            # Built with its keyboard already in the Bot API's JSON (see _markup_json), so
-            # not validated again: the text and chat are ours, the keyboard was validated once.
-            method = SendMessage.model_construct(
-                chat_id=chat_ref(chat_id), text=text, reply_markup=_markup_json(_frozen(keyboard))
-            )
-        else:
-            method = SendMessage(chat_id=chat_ref(chat_id), text=text)
+            # The keyboard goes already in the Bot API's JSON (see _markup_json): a copy with
+            # it is not validated again, it was validated by aiogram's types when it was made.
+            method = method.model_copy(update={"reply_markup": _markup_json(_frozen(keyboard))})
         message = await self._call(self._bot(method))
         return message.message_id
 
