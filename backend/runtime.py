@@ -155,7 +155,9 @@ class Runtime:
                 await stop()
 
     async def close(self) -> None:
-        """Release the database connections (and Redis's)."""
+        """Release the database connections (and Redis's), once the messages being handled
+        are committed."""
+        await self.inbound.finish()
         await self.db.dispose()
         if self.shared is not None:
             await self.shared.close()

@@ -1,5 +1,9 @@
 """Messages a second through the whole inbound path on SQLite: dedupe key, lock, state,
-engine, outbox, commit, then dispatch to a channel that accepts everything."""
+engine, outbox, commit, then dispatch to a channel that accepts everything.
+
+Two shapes: one message at a time (each is its own batch and transaction), and everyone
+writing at once, a message each per round (the messages waiting share a transaction, as a
+``getUpdates`` batch of many chats does)."""
 
 from __future__ import annotations
 
@@ -39,27 +43,35 @@ async def _measure(url: str, people: int, messages_each: int) -> None:
         extra_adapters=(NullChannel(),),
     )
     words = ["salut", "1", "2", "menu", "3", "oui", "25", "femme", "menu", "2"]
+
+    def message(person: str, index: int) -> InboundEnvelope:
+        return InboundEnvelope(
+            "bench", person, str(uuid.uuid4()), Incoming(text=words[index % len(words)])
+        )
+
+    total = people * messages_each
     started = time.perf_counter()
     for person in range(people):
         for index in range(messages_each):
-            await runtime.inbound.receive(
-                InboundEnvelope(
-                    "bench",
-                    f"p{person}",
-                    str(uuid.uuid4()),
-                    Incoming(text=words[index % len(words)]),
-                )
-            )
-    received = time.perf_counter() - started
+            await runtime.inbound.receive(message(f"alone-{person}", index))
+    alone = time.perf_counter() - started
+    started = time.perf_counter()
+    for index in range(messages_each):
+        await asyncio.gather(
+            *(runtime.inbound.receive(message(f"together-{p}", index)) for p in range(people))
+        )
+    together = time.perf_counter() - started
+    print(
+        f"inbound (SQLite), one message at a time: {total} in {alone:.2f} s = "
+        f"{total / alone:,.0f} msg/s; {people} people at once: {total} in {together:.2f} s = "
+        f"{total / together:,.0f} msg/s"
+    )
+    started = time.perf_counter()
     sent = 0
     while batch := await runtime.dispatcher.run_once():
         sent += batch
-    dispatched = time.perf_counter() - started - received
+    dispatched = time.perf_counter() - started
     await runtime.close()
-    total = people * messages_each
-    print(
-        f"inbound (SQLite): {total} messages in {received:.2f} s = {total / received:,.0f} msg/s"
-    )
     print(
         f"dispatch (SQLite): {sent} replies in {dispatched:.2f} s = {sent / dispatched:,.0f} msg/s"
     )

@@ -44,6 +44,12 @@ class Batches(Generic[Item, Result]):
             self._worker = asyncio.create_task(self._drain(), name="inbound-batches")
         return await future
 
+    async def finish(self) -> None:
+        """Wait for the batch being handled (its callers may be gone: polling stopped), so
+        the database is not closed under it."""
+        if self._worker is not None and not self._worker.done():
+            await asyncio.shield(self._worker)
+
     async def _drain(self) -> None:
         batch: list[tuple[Item, asyncio.Future[Result]]] = []
         try:

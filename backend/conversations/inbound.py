@@ -101,6 +101,10 @@ class InboundService:
             self._on_media()  # files are fetched after the commit, never inside it
         return result
 
+    async def finish(self) -> None:
+        """Let the batch being handled commit (called before the database is closed)."""
+        await self._batches.finish()
+
     async def _receive_all(self, envelopes: Sequence[InboundEnvelope]) -> list[InboundResult]:
         """One transaction for the messages of a batch, handled in their order."""
         now = self._clock()

@@ -218,15 +218,25 @@ class TelegramChannel:
         await self.handle_update(self._api.parse_update(data))
 
     async def handle_update(self, update: Mapping[str, Any]) -> None:
-        """Answer a button press at once, then hand the message to the backend."""
+        """Answer a button press at once, and hand the message to the backend meanwhile.
+
+        The acknowledgement is two Bot API calls the turn does not need: made alongside it,
+        they no longer stand between a press and its answer. The reply is queued by the turn
+        and sent by the dispatcher, so it still comes after the press was marked in practice;
+        when it does not, only the mark on the old question comes a moment later."""
         envelope = to_envelope(update)
         query = update.get("callback_query")
-        if isinstance(query, Mapping):
-            await self._acknowledge(query)
-        if envelope is None:
-            logger.debug("Telegram update %s needs no answer", update.get("update_id"))
-            return
-        await self._on_message(envelope)
+        acknowledging = (
+            asyncio.create_task(self._acknowledge(query)) if isinstance(query, Mapping) else None
+        )
+        try:
+            if envelope is None:
+                logger.debug("Telegram update %s needs no answer", update.get("update_id"))
+                return
+            await self._on_message(envelope)
+        finally:
+            if acknowledging is not None:
+                await acknowledging
 
     async def _acknowledge(self, query: Mapping[str, Any]) -> None:
         """Stop the spinner, and show under the question which button was pressed.

@@ -144,3 +144,24 @@ async def test_a_failed_batch_is_handled_again_one_by_one() -> None:
     assert results[:2] == [0, 1] and results[3] == 3
     assert isinstance(results[2], ValueError)
     assert calls == [[0, 1, 2, 3], [0], [1], [2], [3]]
+
+
+async def test_finishing_waits_for_the_batch_being_handled() -> None:
+    release = asyncio.Event()
+    done: list[int] = []
+
+    async def handle(items: Sequence[int]) -> list[int]:
+        await release.wait()
+        done.extend(items)
+        return list(items)
+
+    batches: Batches[int, int] = Batches(handle, size=10)
+    caller = asyncio.create_task(batches.submit(1))
+    await asyncio.sleep(0)
+    caller.cancel()  # polling stopped: nobody waits for the answer any more
+    finishing = asyncio.create_task(batches.finish())
+    await asyncio.sleep(0)
+    assert not finishing.done()
+    release.set()
+    await finishing
+    assert done == [1]
