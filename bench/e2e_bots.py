@@ -93,6 +93,17 @@ def bare_bot(folder: Path) -> BotProcess:
     )
 
 
+def bare_sender(folder: Path, count: int, *, chats: int) -> BotProcess:
+    """The aiogram sender of :mod:`bench.bare_send`."""
+    return BotProcess(
+        "bare-send",
+        folder,
+        lambda api_url: [
+            sys.executable, "-m", "bench.bare_send", api_url, TOKEN, str(count), str(chats)
+        ],
+    )  # fmt: skip
+
+
 def massar_bot(database_url: str, folder: Path, *, rate: float = UNLIMITED) -> BotProcess:
     """``massar serve`` on ``database_url``, Telegram by aiogram in polling mode, sending at
     ``rate`` a second at most (and with no per-chat limit worth the name)."""

@@ -12,8 +12,12 @@ burst of menu-walking updates (see :mod:`bench.telegram_stream`) and prints the 
 - p99 from an update being available to the double seeing its first reply;
 - paced runs (``MASSAR_BENCH_E2E_RATES`` updates a second, ``100`` by default; ``100,20``
   adds one slow enough for massar to keep up on a small machine) with their p50/p99;
+- the Bot API calls each bot makes per update (a button press costs massar three: the answer
+  to the press, the edit that marks it, the reply);
 - dispatch at a 2,000/s limit: a pre-filled outbox sent by ``massar serve`` to the double,
-  the rate after the limiter's first burst, as a fraction of the limit.
+  the rate after the limiter's first burst, as a fraction of the limit, beside bare aiogram
+  sending as many plain messages as fast as it can (:mod:`bench.bare_send`): the ceiling of
+  any sender built on aiogram on the same machine.
 
 Then (run alone) ``EXPLAIN`` of the hot queries at 1,000,000 outbox rows on PostgreSQL, from
 :mod:`bench.outbox_plans`. ``python -m bench.telegram_end_to_end``; smaller with
@@ -35,7 +39,14 @@ from pathlib import Path
 from typing import Any
 
 from bench import outbox_plans
-from bench.e2e_bots import TOKEN, BotProcess, bare_bot, first_replies, massar_bot
+from bench.e2e_bots import (
+    TOKEN,
+    BotProcess,
+    bare_bot,
+    bare_sender,
+    first_replies,
+    massar_bot,
+)
 from bench.reminders_dispatch import _databases
 from bench.seed import prefill_outbox, seed_people
 from bench.telegram_stream import Step, record_walks, updates
@@ -43,6 +54,8 @@ from tests.doubles.telegram_api import TelegramApiDouble
 
 #: The limit dispatch is measured at, in messages a second.
 DISPATCH_LIMIT = 2000.0
+#: The calls a bot makes to answer updates (not polling, not its set-up).
+ANSWERING = ("sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery")
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,8 @@ class Run:
 
     rate: float
     latencies: list[float]
+    #: Bot API calls made per update (replies, edits, answers to button presses).
+    calls: float = 0.0
 
     def quantile(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -138,7 +153,8 @@ async def _measure(
         print(
             f"  {label}, {options.updates} updates from {chats} chats: bare aiogram "
             f"{b:,.0f}/s, massar {m:,.0f}/s, ratio {m / b:.2f}; burst p99 to first reply: "
-            f"bare {statistics.median(r.quantile(0.99) for r in bare):.2f} s, massar {p99:.2f} s"
+            f"bare {statistics.median(r.quantile(0.99) for r in bare):.2f} s, massar {p99:.2f} s; "
+            f"Bot API calls per update: bare {bare[0].calls:.2f}, massar {ours[0].calls:.2f}"
         )
     for paced_rate in options.paced_rates:
         total = int(paced_rate * options.paced_seconds)
@@ -152,9 +168,12 @@ async def _measure(
     if options.dispatch_rows <= 0:
         return
     rate = await _dispatch(url, folder, options.dispatch_rows)
+    ceiling = await _bare_send(folder, options.dispatch_rows)
     print(
         f"  {label}, dispatch of {options.dispatch_rows} queued replies at a "
-        f"{DISPATCH_LIMIT:,.0f}/s limit: {rate:,.0f}/s = {rate / DISPATCH_LIMIT:.2f} of the limit"
+        f"{DISPATCH_LIMIT:,.0f}/s limit: {rate:,.0f}/s = {rate / DISPATCH_LIMIT:.2f} of the "
+        f"limit; bare aiogram sending as fast as it can: {ceiling:,.0f}/s "
+        f"(massar = {rate / ceiling:.2f} of it)"
     )
 
 
@@ -167,7 +186,8 @@ async def _burst(bot: BotProcess, burst: list[dict[str, object]], url: str) -> R
         await api.wait_for(lambda: api.confirmed > last, within=600)
         finished = await _quiet(api)
         latencies = await first_replies(bot, api, burst, url)
-    return Run(len(burst) / (finished - started), latencies)
+        calls = sum(len(api.of(method)) for method in ANSWERING)
+    return Run(len(burst) / (finished - started), latencies, calls / len(burst))
 
 
 async def _paced(bot: BotProcess, paced: list[dict[str, object]], rate: float, url: str) -> Run:
@@ -194,7 +214,20 @@ async def _dispatch(url: str, folder: Path, rows: int) -> float:
     bot = massar_bot(url, folder, rate=DISPATCH_LIMIT)
     async with TelegramApiDouble(TOKEN) as api, bot.running(api, wait_for_poll=False):
         await api.wait_for(lambda: len(api.of("sendMessage")) >= rows, within=600)
-        times = sorted(c.at for c in api.of("sendMessage"))
+        return _steady_rate(api, rows)
+
+
+async def _bare_send(folder: Path, rows: int) -> float:
+    """Messages a second bare aiogram sends the same way (:mod:`bench.bare_send`)."""
+    bot = bare_sender(folder, rows, chats=1000)
+    async with TelegramApiDouble(TOKEN) as api, bot.running(api, wait_for_poll=False):
+        await api.wait_for(lambda: len(api.of("sendMessage")) >= rows, within=600)
+        return _steady_rate(api, rows)
+
+
+def _steady_rate(api: TelegramApiDouble, rows: int) -> float:
+    """The rate of ``sendMessage`` calls after the first ``DISPATCH_LIMIT`` (at most half)."""
+    times = sorted(c.at for c in api.of("sendMessage"))
     burst = min(int(DISPATCH_LIMIT), len(times) // 2)
     steady = times[burst:]
     return (len(steady) - 1) / (steady[-1] - steady[0])

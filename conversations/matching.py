@@ -7,6 +7,7 @@ text to a comparable key and finds the choice it most plausibly means, or nothin
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -84,8 +85,13 @@ def match_choice(
     return _closest(key, candidates)
 
 
-def _keys(candidate: Candidate) -> set[str]:
-    return {k for k in (normalize(w) for w in (candidate.label, *candidate.synonyms)) if k}
+@functools.lru_cache(maxsize=4096)
+def _keys(candidate: Candidate) -> frozenset[str]:
+    """The keys a candidate answers to; the content's labels come back every turn, so each
+    candidate is normalised once."""
+    return frozenset(
+        k for k in (normalize(w) for w in (candidate.label, *candidate.synonyms)) if k
+    )
 
 
 def _has_word(text_key: str, label_key: str) -> bool:

@@ -60,23 +60,63 @@ async def writers_at_all(
     """
     wanted = set(keys)
     found = await _load(session, wanted)
-    for channel, address in sorted(wanted - found.keys()):
-        async with session.begin_nested():
-            person = await add_person(
-                session, channel=channel, address=address, language=default_language, now=now
-            )
-            created = await _insert_address(session, person, slot=0, now=now)
-            if created is None:
-                await session.delete(person)
-        found |= await _load(session, {(channel, address)})
+    missing = sorted(wanted - found.keys())
+    if missing:
+        await _first_contacts(session, missing, language=default_language, now=now)
+        found |= await _load(session, set(missing))
     return found
+
+
+async def _first_contacts(
+    session: AsyncSession, keys: list[Key], *, language: str, now: datetime
+) -> None:
+    """A new person for each address nobody writes from yet: one insert of the people, one
+    of their addresses. An address another process created meanwhile keeps the other's
+    person; the one made here for it is removed."""
+    people = [
+        add_person_row(channel=channel, address=address, language=language, now=now)
+        for channel, address in keys
+    ]
+    session.add_all(people)
+    await session.flush()
+    created = set(
+        await session.scalars(
+            insert_for(session)(Address)
+            .values(
+                [
+                    address_values(
+                        beneficiary_id=person.id,
+                        channel=person.channel,
+                        address=person.address,
+                        language=language,
+                        now=now,
+                    )
+                    for person in people
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "address", "slot"])
+            .returning(Address.beneficiary_id)
+        )
+    )
+    for person in people:
+        if person.id not in created:
+            await session.delete(person)
+    await session.flush()
 
 
 async def add_person(
     session: AsyncSession, *, channel: str, address: str, language: str, now: datetime
 ) -> Beneficiary:
     """A new person whose replies go to ``address`` (their address row is the caller's)."""
-    person = Beneficiary(
+    person = add_person_row(channel=channel, address=address, language=language, now=now)
+    session.add(person)
+    await session.flush()
+    return person
+
+
+def add_person_row(*, channel: str, address: str, language: str, now: datetime) -> Beneficiary:
+    """The one shape of a new person: no profile, no state, reachable."""
+    return Beneficiary(
         channel=channel,
         address=address,
         language=language,
@@ -87,9 +127,6 @@ async def add_person(
         link_failures=0,
         created_at=now,
     )
-    session.add(person)
-    await session.flush()
-    return person
 
 
 async def add_writer(
