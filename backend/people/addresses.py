@@ -53,7 +53,7 @@ async def writers_at_all(
     session: AsyncSession, keys: Iterable[Key], *, default_language: str, now: datetime
 ) -> dict[Key, Writers]:
     """:func:`writers_at` for many addresses at once: one statement for all of them (a batch
-    of messages), then one more for each first contact.
+    of messages); the first contacts among them then cost two inserts and one more lookup.
 
     Creating is guarded by the unique (channel, address, slot): a second process creating the
     same first contact at the same moment finds the other's row instead of making a twin.
