@@ -1,16 +1,12 @@
 """The outbox dispatcher: claims due messages, sends them through their channel, records each
 result.
 
-Claims are leases: a row is taken for ``lease`` seconds with a random token. A process that
-dies mid-batch leaves rows whose lease runs out, and the next tick sends them; nothing queued is
-lost. On PostgreSQL the claim uses ``FOR UPDATE SKIP LOCKED`` so several processes share the
-work without waiting on each other; on SQLite a conditional ``UPDATE`` does the same job.
+Claims are leases (:mod:`backend.conversations.outbox_claim`): a process that dies mid-batch
+leaves rows whose lease runs out, and the next tick sends them; nothing queued is lost.
 
 Messages to one address keep their order, across batches and processes: the claim takes a row
-only when no earlier unsent row to the same address is waiting (for a retry, or leased to another
-claim), and when one fails and must wait, the ones after it in the batch are released with it.
-On PostgreSQL claims take turns on an advisory lock, so two claims never judge "earlier" from the
-same snapshot.
+only when no earlier unsent row to the same address is waiting, and when one fails and must
+wait, the ones after it in the batch are released with it.
 
 Results are fenced: each is written only while the claim still holds the row (its token and a due
 status in the ``WHERE``). A claim whose lease ran out and was taken over finds its result dropped,
@@ -22,27 +18,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import (
-    and_,
-    func,
-    or_,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
 
 from backend.conversations.dispatch_batch import RECORD, Batch, Claimed, pending
 from backend.conversations.models import OutboxMessage
+from backend.conversations.outbox_claim import claim_outbox
 from backend.conversations.send_policy import HeldMessage, SendPolicy
 from backend.db.base import utcnow
-from backend.db.dialect import is_postgres
 from backend.people.models import Beneficiary
 from bot.base import (
     ChannelAdapter,
@@ -57,8 +44,6 @@ from conversations.messages import Outgoing
 logger = logging.getLogger(__name__)
 
 
-#: Serialises outbox claims across processes on PostgreSQL (an arbitrary, fixed key).
-CLAIM_LOCK_KEY = 0x6D617373
 #: Messages the person did not ask for: "stop" cancels them even once queued.
 UNSOLICITED_KINDS = frozenset({"reminder", "broadcast"})
 
@@ -158,91 +143,13 @@ class Dispatcher:
             await self._after_erasure([])
 
     async def _claim(self, channels: Sequence[str]) -> list[Claimed]:
-        now = self._clock()
-        token = str(uuid.uuid4())
-        free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
-        earlier = aliased(OutboxMessage)
-        # An earlier unsent row to the same address that this claim cannot take: it waits for a
-        # retry, or another claim holds it. Everything after it waits too.
-        # LIMIT 1 keeps PostgreSQL from turning this into an anti-join over every waiting row
-        # (with stale statistics it compared each candidate with all of them: 110 ms a claim
-        # at 500 leased rows); as a subplan it is one probe of the pending-by-address index
-        # per candidate, whatever the number of rows waiting.
-        blocked = (
-            select(earlier.id)
-            .where(
-                earlier.channel == OutboxMessage.channel,
-                earlier.address == OutboxMessage.address,
-                earlier.id < OutboxMessage.id,
-                pending(earlier.status),
-                or_(
-                    earlier.next_attempt_at > now,
-                    and_(earlier.claimed_until.is_not(None), earlier.claimed_until >= now),
-                ),
-            )
-            .limit(1)
-            .offset(0)
-            .exists()
+        return await claim_outbox(
+            self._sessions,
+            channels,
+            now=self._clock(),
+            lease=self._lease,
+            limit=self._batch_size,
         )
-        due = and_(
-            pending(OutboxMessage.status),
-            OutboxMessage.next_attempt_at <= now,
-            OutboxMessage.channel.in_(channels),
-            free,
-            ~blocked,
-        )
-        async with self._sessions() as session, session.begin():
-            candidates = (
-                select(OutboxMessage.id)
-                .where(due)
-                .order_by(OutboxMessage.id)
-                .limit(self._batch_size)
-            )
-            if is_postgres(session):
-                # Claims take turns, so each sees the leases the one before it committed; the
-                # row locks then wait for any writer still holding a candidate.
-                await session.execute(
-                    select(func.pg_advisory_xact_lock(text(str(CLAIM_LOCK_KEY))))
-                )
-                candidates = candidates.with_for_update()
-            # One statement claims and returns the rows: the candidates are locked (PostgreSQL)
-            # and the statement is atomic under the write lock (SQLite).
-            claimed = await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
-                .values(claimed_until=now + self._lease, claim_token=token)
-                .returning(
-                    OutboxMessage.id,
-                    OutboxMessage.channel,
-                    OutboxMessage.address,
-                    OutboxMessage.payload,
-                    OutboxMessage.attempts,
-                    OutboxMessage.beneficiary_id,
-                    OutboxMessage.scrub_after_send,
-                    OutboxMessage.status,
-                    OutboxMessage.next_attempt_at,
-                    OutboxMessage.last_error,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            rows = sorted(claimed.all(), key=lambda r: r.id)
-            return [
-                Claimed(
-                    id=r.id,
-                    channel=r.channel,
-                    address=r.address,
-                    payload=dict(r.payload),
-                    attempts=r.attempts,
-                    beneficiary_id=r.beneficiary_id,
-                    scrub_after_send=r.scrub_after_send,
-                    token=token,
-                    lease_until=now + self._lease,
-                    status=r.status,
-                    next_attempt_at=r.next_attempt_at,
-                    last_error=r.last_error,
-                )
-                for r in rows
-            ]
 
     async def _send_in_order(self, rows: list[Claimed], batch: Batch) -> None:
         if rows[0].channel not in self._policies:
