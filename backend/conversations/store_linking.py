@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.cases.models import Case
+from backend.cases.open import has_open_case
 from backend.channels.whatsapp.window import window_open
 from backend.conversations.outbox import queue_messages
 from backend.conversations.state import load_conversation
@@ -53,12 +53,7 @@ class LinkingStore:
         assert survivor is not None  # noqa: S101 - merged into it in this transaction
         self._beneficiary = survivor
         now_as = load_conversation(survivor)
-        now_as.case_open = (
-            await self._session.scalar(
-                select(Case.id).where(Case.beneficiary_id == survivor.id, Case.status == "open")
-            )
-            is not None
-        )
+        now_as.case_open = await has_open_case(self._session, survivor.id)
         return CodeTaken("linked", person=now_as)
 
     async def codes_by_whatsapp(self) -> bool:
