@@ -41,13 +41,16 @@ def serve(
     """Serve the web chat, the webhooks and the dispatcher."""
     import uvicorn
 
+    from backend.app.collector import settle_after_start
     from backend.app.main import create_app
 
     settings = _settings()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    app = create_app(settings)
+    settle_after_start()
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 @db_app.command("upgrade")

@@ -2,6 +2,8 @@
 
 The dispatcher sends a claim's rows, then writes all their results at once: one statement,
 run for every result in a single round trip, fenced by the claim's token and a due status.
+Results that leave the row's payload and due time alone (sent, failed, released: nearly all)
+use a statement without them, so the payload is not encoded again for every message sent.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, literal_column, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, literal_column, update
 
 from backend.conversations.models import OutboxMessage
 
@@ -55,20 +57,20 @@ class Batch:
         scrub: bool = False,
         payload: Mapping[str, Any] | None = None,
     ) -> None:
-        self.writes.append(
-            {
-                "w_id": row.id,
-                "w_beneficiary": row.beneficiary_id,
-                "w_status": status,
-                "w_attempts": attempts,
-                "w_next": next_attempt_at or row.next_attempt_at,
-                "w_error": last_error,
-                "w_sent_at": sent_at,
-                "w_external_id": external_id,
-                "w_address": None if scrub else row.address,
-                "w_payload": dict(payload if payload is not None else row.payload),
-            }
-        )
+        write: dict[str, Any] = {
+            "w_id": row.id,
+            "w_beneficiary": row.beneficiary_id,
+            "w_status": status,
+            "w_attempts": attempts,
+            "w_error": last_error,
+            "w_sent_at": sent_at,
+            "w_external_id": external_id,
+            "w_address": None if scrub else row.address,
+        }
+        if next_attempt_at is not None or payload is not None:
+            write["w_next"] = next_attempt_at or row.next_attempt_at
+            write["w_payload"] = dict(payload if payload is not None else row.payload)
+        self.writes.append(write)
 
     def release(self, row: Claimed) -> None:
         """Give the row back unchanged: an earlier row to its address must wait."""
@@ -89,24 +91,33 @@ def pending(status: Any) -> ColumnElement[bool]:
 
 
 OUTBOX = cast(Table, OutboxMessage.__table__)
-#: One statement (run once per result, in one round trip) that records results.
-RECORD = (
+
+_HELD_BY = and_(
+    OUTBOX.c.claim_token == bindparam("w_token"),
+    pending(OUTBOX.c.status),
+)
+#: Which of the given rows this claim still holds, locked until the commit. A no-op write, so
+#: that SQLite takes its write lock here rather than failing to upgrade a read.
+STILL_HELD = (
     update(OUTBOX)
-    .where(
-        OUTBOX.c.id == bindparam("w_id"),
-        OUTBOX.c.claim_token == bindparam("w_token"),
-        pending(OUTBOX.c.status),
-    )
-    .values(
-        status=bindparam("w_status"),
-        attempts=bindparam("w_attempts"),
-        next_attempt_at=bindparam("w_next"),
-        last_error=bindparam("w_error"),
-        sent_at=bindparam("w_sent_at"),
-        external_id=bindparam("w_external_id"),
-        address=bindparam("w_address"),
-        payload=bindparam("w_payload"),
-        claimed_until=None,
-        claim_token=None,
-    )
+    .where(OUTBOX.c.id.in_(bindparam("w_ids", expanding=True)), _HELD_BY)
+    .values(claim_token=OUTBOX.c.claim_token)
+    .returning(OUTBOX.c.id)
+)
+_RESULT: dict[str, Any] = {
+    "status": bindparam("w_status"),
+    "attempts": bindparam("w_attempts"),
+    "last_error": bindparam("w_error"),
+    "sent_at": bindparam("w_sent_at"),
+    "external_id": bindparam("w_external_id"),
+    "address": bindparam("w_address"),
+    "claimed_until": None,
+    "claim_token": None,
+}
+_FENCED = update(OUTBOX).where(OUTBOX.c.id == bindparam("w_id"), _HELD_BY)
+#: Statements (each run once per result, in one round trip) that record results: the plain
+#: one, and one that also moves the due time and rewrites the payload (a retry).
+RECORD = _FENCED.values(**_RESULT)
+RECORD_RETRY = _FENCED.values(
+    **_RESULT, next_attempt_at=bindparam("w_next"), payload=bindparam("w_payload")
 )

@@ -25,8 +25,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.conversations.dispatch_batch import RECORD, Batch, Claimed, pending
-from backend.conversations.models import OutboxMessage
+from backend.conversations.dispatch_batch import (
+    RECORD,
+    RECORD_RETRY,
+    STILL_HELD,
+    Batch,
+    Claimed,
+)
 from backend.conversations.outbox_claim import claim_outbox
 from backend.conversations.send_policy import HeldMessage, SendPolicy
 from backend.db.base import utcnow
@@ -43,6 +48,9 @@ from conversations.messages import Outgoing
 
 logger = logging.getLogger(__name__)
 
+
+#: Claimed batches sending at once in :meth:`Dispatcher.drain`.
+PIPELINE = 2
 
 #: Messages the person did not ask for: "stop" cancels them even once queued.
 UNSOLICITED_KINDS = frozenset({"reminder", "broadcast"})
@@ -109,13 +117,44 @@ class Dispatcher:
         """Send until cancelled, waking on :meth:`kick` or every ``interval`` seconds."""
         while True:
             try:
-                while await self.run_once() == self._batch_size:
-                    pass
+                await self.drain()
             except Exception:
                 logger.exception("outbox tick failed; trying again at the next tick")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=interval)
             self._wake.clear()
+
+    async def drain(self) -> None:
+        """Send batches until a claim comes back short with no batch left sending.
+
+        The next batch is claimed while one sends (two at most in flight), so the database's
+        round trips overlap the sending instead of coming between batches: on PostgreSQL,
+        where they wait on the server, that was a quarter of a batch's time. Order holds: a
+        row is never claimed while an earlier row to its address is held by a claim, so the
+        second batch takes no address the first is still sending to.
+        """
+        sending: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                claimed = await self._claim(list(self._adapters))
+                if claimed:
+                    sending.add(asyncio.create_task(self._send_batch(claimed)))
+                if len(claimed) < self._batch_size and not sending:
+                    return
+                if len(claimed) < self._batch_size or len(sending) >= PIPELINE:
+                    # Short: what waits behind the batches sending is claimed once one is done.
+                    done, sending = await asyncio.wait(
+                        sending, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    for task in done:
+                        task.result()
+        except asyncio.CancelledError:
+            for task in sending:  # stopping: the batches' rows wait for their lease to end
+                task.cancel()
+            raise
+        finally:
+            # A batch that failed leaves the other to finish and record what it sent.
+            await asyncio.gather(*sending, return_exceptions=True)
 
     async def run_once(self, *, channels: Sequence[str] | None = None) -> int:
         """Claim one batch of due messages and send them; returns how many were claimed."""
@@ -315,24 +354,14 @@ class Dispatcher:
             return
         ids = [w["w_id"] for w in batch.writes]
         async with self._sessions() as session, session.begin():
-            # Which rows this claim still holds, locked until the commit: a no-op write, so
-            # that SQLite takes its write lock here rather than failing to upgrade a read.
-            held = set(
-                await session.scalars(
-                    update(OutboxMessage)
-                    .where(
-                        OutboxMessage.id.in_(ids),
-                        OutboxMessage.claim_token == token,
-                        pending(OutboxMessage.status),
-                    )
-                    .values(claim_token=OutboxMessage.claim_token)
-                    .returning(OutboxMessage.id)
-                    .execution_options(synchronize_session=False)
-                )
-            )
-            writes = [w for w in batch.writes if w["w_id"] in held]
-            if writes:
-                await session.execute(RECORD, [{**w, "w_token": token} for w in writes])
+            held = set(await session.scalars(STILL_HELD, {"w_ids": ids, "w_token": token}))
+            writes = [{**w, "w_token": token} for w in batch.writes if w["w_id"] in held]
+            plain = [w for w in writes if "w_payload" not in w]
+            retries = [w for w in writes if "w_payload" in w]
+            if plain:
+                await session.execute(RECORD, plain)
+            if retries:
+                await session.execute(RECORD_RETRY, retries)
             reached = {
                 w["w_beneficiary"] for w in writes if w["w_beneficiary"] in batch.unreachable
             }
@@ -355,7 +384,7 @@ class Dispatcher:
                 logger.info(
                     "outbox message %s will be retried at %s: %s",
                     row_id,
-                    write["w_next"],
+                    write.get("w_next"),
                     write["w_error"],
                 )
             elif status in ("failed", "held", "cancelled"):
