@@ -136,13 +136,17 @@ class Dispatcher:
         sending: set[asyncio.Task[None]] = set()
         try:
             while True:
+                behind = bool(sending)  # rows may wait behind the batches still sending
                 claimed = await self._claim(list(self._adapters))
                 if claimed:
                     sending.add(asyncio.create_task(self._send_batch(claimed)))
-                if len(claimed) < self._batch_size and not sending:
+                short = len(claimed) < self._batch_size
+                if short and not behind:  # nothing held back by us: this batch is the last
+                    if sending:
+                        await sending.pop()
                     return
-                if len(claimed) < self._batch_size or len(sending) >= PIPELINE:
-                    # Short: what waits behind the batches sending is claimed once one is done.
+                if short or len(sending) >= PIPELINE:
+                    # What waits behind a batch still sending is claimed once it is done.
                     done, sending = await asyncio.wait(
                         sending, return_when=asyncio.FIRST_COMPLETED
                     )
