@@ -62,14 +62,37 @@ _STATUS: tuple[tuple[type[TelegramAPIError], int], ...] = (
     (TelegramBadRequest, 400),
 )
 
+
+# The methods called on every update and every reply, with their answers kept as the Bot
+# API's JSON: aiogram would validate each answer into its pydantic types (a whole ``Message``
+# with its chat, sender and keyboard for a send or an edit, every ``Update`` of a poll, which
+# the channel then dumped back to JSON), about a third of the cost of a call, to read one id.
+# The channel reads updates defensively (``to_envelope``); a webhook's body, which anyone can
+# send, is still validated by aiogram's types (``parse_update``).
+class _GetUpdatesJson(GetUpdates):
+    __returning__ = list[dict[str, Any]]
+
+
+class _SendMessageJson(SendMessage):
+    __returning__ = dict[str, Any]
+
+
+class _EditMessageTextJson(EditMessageText):
+    __returning__ = dict[str, Any] | bool
+
+
+class _EditMessageReplyMarkupJson(EditMessageReplyMarkup):
+    __returning__ = dict[str, Any] | bool
+
+
 #: aiogram reads every answer as ``Response[T]``, a pydantic generic class that pydantic caches
 #: only weakly: each garbage collection drops it and the next call builds it again, which
 #: costs milliseconds of schema work. Held here for the methods we call, each is built once.
 _RESPONSES = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]
     for method in (
-        AnswerCallbackQuery, DeleteWebhook, EditMessageReplyMarkup, EditMessageText, GetMe,
-        GetUpdates, SendMessage, SetMyCommands, SetWebhook,
+        AnswerCallbackQuery, DeleteWebhook, _EditMessageReplyMarkupJson, _EditMessageTextJson,
+        GetMe, _GetUpdatesJson, _SendMessageJson, SetMyCommands, SetWebhook,
     )
 )  # fmt: skip
 
@@ -103,15 +126,13 @@ class AiogramApi:
     async def get_updates(
         self, *, offset: int | None, poll_seconds: int, allowed_updates: Sequence[str]
     ) -> list[dict[str, Any]]:
-        updates = await self._call(
-            self._bot.get_updates(
-                offset=offset,
-                timeout=poll_seconds,
-                allowed_updates=list(allowed_updates),
-                request_timeout=poll_seconds + self._request_timeout,
-            )
+        method = _GetUpdatesJson.model_validate(
+            {"offset": offset, "timeout": poll_seconds, "allowed_updates": list(allowed_updates)}
         )
-        return [_dump(u) for u in updates]
+        updates: list[Any] = await self._call(
+            self._bot(method, request_timeout=poll_seconds + self._request_timeout)
+        )
+        return [u for u in updates if isinstance(u, dict)]
 
     def parse_update(self, data: Mapping[str, Any]) -> dict[str, Any]:
         try:
@@ -121,28 +142,28 @@ class AiogramApi:
         return _dump(update)
 
     async def send_message(self, chat_id: str, text: str, keyboard: Keyboard | None) -> int:
-        method = SendMessage(chat_id=chat_ref(chat_id), text=text)
+        method = _SendMessageJson.model_validate({"chat_id": chat_ref(chat_id), "text": text})
         if keyboard:
             # The keyboard goes already in the Bot API's JSON (see _markup_json): a copy with
             # it is not validated again, it was validated by aiogram's types when it was made.
             method = method.model_copy(update={"reply_markup": _markup_json(_frozen(keyboard))})
-        message = await self._call(self._bot(method))
-        return message.message_id
+        message: Any = await self._call(self._bot(method))
+        return _message_id(message)
 
     async def answer_callback_query(self, query_id: str) -> None:
         await self._call(self._bot.answer_callback_query(callback_query_id=query_id))
 
     async def edit_message_text(self, chat_id: str, message_id: int, text: str) -> None:
-        await self._call(
-            self._bot.edit_message_text(
-                text=text, chat_id=chat_ref(chat_id), message_id=message_id
-            )
+        method = _EditMessageTextJson.model_validate(
+            {"text": text, "chat_id": chat_ref(chat_id), "message_id": message_id}
         )
+        await self._call(self._bot(method))
 
     async def edit_message_reply_markup(self, chat_id: str, message_id: int) -> None:
-        await self._call(
-            self._bot.edit_message_reply_markup(chat_id=chat_ref(chat_id), message_id=message_id)
+        method = _EditMessageReplyMarkupJson.model_validate(
+            {"chat_id": chat_ref(chat_id), "message_id": message_id}
         )
+        await self._call(self._bot(method))
 
     async def set_webhook(self, url: str, *, secret: str, allowed_updates: Sequence[str]) -> None:
         await self._call(
@@ -184,6 +205,14 @@ def _markup_json(keyboard: FrozenKeyboard) -> str:
         ]
     )
     return json.dumps(markup.model_dump(mode="json", exclude_none=True), ensure_ascii=False)
+
+
+def _message_id(message: object) -> int:
+    """The id of the message sent; an answer without one is unreadable, as aiogram would say."""
+    message_id = message.get("message_id") if isinstance(message, dict) else None
+    if not isinstance(message_id, int):
+        raise BotApiError("the answer to sendMessage has no message_id")
+    return message_id
 
 
 def _dump(update: Update) -> dict[str, Any]:

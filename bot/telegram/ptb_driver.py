@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -29,6 +30,7 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBUserWarning
 
 from bot.base import OnMessage
 from bot.ratelimit import Limiter
@@ -41,6 +43,14 @@ T = TypeVar("T")
 # Time periods as timedelta, PTB's announced default: no deprecation warning on every 429.
 # PTB reads the variable when a period is used, so setting it after the import is enough.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+# getUpdates goes through ``do_api_request`` on purpose (see ``PtbApi.get_updates``); PTB
+# suggests its typed method for it on every call, which would be a warning every poll.
+warnings.filterwarnings(
+    "ignore",
+    message=r"Please use 'Bot\.getUpdates' instead of 'Bot\.do_api_request",
+    category=PTBUserWarning,
+)
 
 #: HTTP status of each PTB error. Server and network errors have none (``None``): PTB reports
 #: both as ``NetworkError`` (of which ``BadRequest`` is a subclass, hence the order).
@@ -60,6 +70,7 @@ class PtbApi:
     def __init__(self, config: TelegramConfig) -> None:
         base = config.api_url.rstrip("/")
         timeout = config.request_timeout
+        self._request_timeout = float(timeout)
         self._bot = Bot(
             config.token,
             base_url=f"{base}/bot",
@@ -91,14 +102,22 @@ class PtbApi:
     async def get_updates(
         self, *, offset: int | None, poll_seconds: int, allowed_updates: Sequence[str]
     ) -> list[dict[str, Any]]:
+        # The answer stays the Bot API's JSON: python-telegram-bot's own ``get_updates`` turns
+        # the whole batch into ``Update`` objects and raises if one of them does not fit its
+        # types (a newer Bot API, say), which would stop polling at that batch for good. The
+        # channel reads each update defensively and skips one it cannot read.
         updates = await self._call(
-            self._bot.get_updates(
-                offset=offset,
-                timeout=dt.timedelta(seconds=poll_seconds),
-                allowed_updates=list(allowed_updates),
+            self._bot.do_api_request(
+                "getUpdates",
+                api_kwargs={
+                    "offset": offset,
+                    "timeout": poll_seconds,
+                    "allowed_updates": list(allowed_updates),
+                },
+                read_timeout=poll_seconds + self._request_timeout,
             )
         )
-        return [u.to_dict() for u in updates]
+        return [u for u in updates or [] if isinstance(u, dict)]
 
     def parse_update(self, data: Mapping[str, Any]) -> dict[str, Any]:
         try:

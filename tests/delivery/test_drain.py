@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,20 +14,12 @@ from backend.conversations.dispatcher import Dispatcher
 from backend.conversations.models import OutboxMessage
 from backend.conversations.outbox import queue_messages
 from backend.db.base import utcnow
-from backend.db.session import make_engine, make_session_factory
 from bot.base import SendResult
 from conversations.messages import Outgoing
 
 #: Three people with a long queue each (a batch holds only part of it), forty with one reply.
 BUSY = {f"busy-{n}": 30 for n in range(3)}
 ONE_EACH = {f"chat-{n}": 1 for n in range(40)}
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_engine(database_url)
-    yield make_session_factory(engine)
-    await engine.dispose()
 
 
 class UnevenChannel:

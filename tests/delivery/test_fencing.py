@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.conversations.dispatcher import Dispatcher
 from backend.conversations.models import OutboxMessage
 from backend.conversations.outbox import queue_messages
-from backend.db.session import make_engine, make_session_factory
 from bot.base import SendResult, TransientSendError
 from conversations.messages import Outgoing
 from tests.backend.fakes import RecordingAdapter
@@ -22,13 +20,6 @@ from tests.support import FakeClock
 
 PERSON_ADDRESS = "+21698765432"
 PERSON_TEXT = "Votre code personnel est 4711"
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_engine(database_url)
-    yield make_session_factory(engine)
-    await engine.dispose()
 
 
 async def queue_one(sessions: async_sessionmaker[AsyncSession], clock: FakeClock) -> int:

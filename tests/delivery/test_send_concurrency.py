@@ -5,27 +5,18 @@ delivery); a channel's policy, which may hold a connection for each send, still 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.conversations.dispatcher import Dispatcher
 from backend.conversations.outbox import queue_messages
-from backend.db.session import make_engine, make_session_factory
 from bot.base import SendResult
 from conversations.messages import Outgoing
 from tests.support import FakeClock
 
 ADDRESSES = 6
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_engine(database_url)
-    yield make_session_factory(engine)
-    await engine.dispose()
 
 
 class CountingChannel:

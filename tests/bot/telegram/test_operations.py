@@ -118,6 +118,23 @@ async def test_polling_survives_errors_and_keeps_going(world: TelegramWorld) -> 
 
 
 @pytest.mark.parametrize("mode", ["polling"])
+async def test_a_polled_update_the_client_library_cannot_read_does_not_stop_the_bot(
+    world: TelegramWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An update whose fields are not the types the library expects (a newer Bot API, say)
+    is skipped on its own, with its id in the log; everything after it is answered."""
+    odd = {
+        "update_id": world.next_update_id(),
+        "message": {"message_id": "x", "chat": 7, "date": "soon", "text": ["?"]},
+    }
+    world.api.queue_update(odd)
+    replies = await world.person().say("/start")
+    assert replies
+    assert world.api.confirmed > odd["update_id"]
+    assert f"Telegram update {odd['update_id']} skipped" in caplog.text
+
+
+@pytest.mark.parametrize("mode", ["polling"])
 async def test_an_update_that_fails_is_fetched_again(
     world: TelegramWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
