@@ -19,6 +19,7 @@ from backend.conversations.outage import is_outage
 from backend.conversations.store_linking import WHATSAPP_CODES_KEY
 from backend.db.base import utcnow
 from backend.db.session import make_engine, make_session_factory
+from backend.db.write_turns import write_turns_info
 from backend.media.files import MEDIA_DIR_KEY
 from backend.media.setup import build_media_worker
 from backend.media.worker import MediaWorker
@@ -85,6 +86,7 @@ class Runtime:
                 SESSION_KEY: ReminderPolicy.from_settings(settings),
                 MEDIA_DIR_KEY: settings.data_dir,
                 WHATSAPP_CODES_KEY: bool(settings.whatsapp_token),
+                **write_turns_info(db),
             }
         )
         adapters: dict[str, ChannelAdapter] = {"webchat": WebChatAdapter()}

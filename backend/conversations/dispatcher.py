@@ -35,6 +35,7 @@ from backend.conversations.dispatch_batch import (
 from backend.conversations.outbox_claim import claim_outbox
 from backend.conversations.send_policy import HeldMessage, SendPolicy
 from backend.db.base import utcnow
+from backend.db.write_turns import write_turn
 from backend.people.models import Beneficiary
 from bot.base import (
     ChannelAdapter,
@@ -357,7 +358,7 @@ class Dispatcher:
         if not batch.writes:
             return
         ids = [w["w_id"] for w in batch.writes]
-        async with self._sessions() as session, session.begin():
+        async with write_turn(self._sessions), self._sessions() as session, session.begin():
             held = set(await session.scalars(STILL_HELD, {"w_ids": ids, "w_token": token}))
             writes = [{**w, "w_token": token} for w in batch.writes if w["w_id"] in held]
             plain = [w for w in writes if "w_payload" not in w]

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.conversations.dispatch_batch import OUTBOX, Claimed, pending
 from backend.db.dialect import is_postgres
 from backend.db.index_hint import read_through
+from backend.db.write_turns import write_turn
 
 #: Serialises outbox claims across processes on PostgreSQL (an arbitrary, fixed key).
 CLAIM_LOCK_KEY = 0x6D617373
@@ -109,7 +110,7 @@ async def claim_outbox(
     token = str(uuid.uuid4())
     until = now + lease
     values = {"now": now, "until": until, "token": token, "channels": list(channels)}
-    async with sessions() as session, session.begin():
+    async with write_turn(sessions), sessions() as session, session.begin():
         statement = _CLAIM
         if is_postgres(session):
             # Claims take turns, so each sees the leases the one before it committed.
