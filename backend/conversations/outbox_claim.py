@@ -109,14 +109,20 @@ async def claim_outbox(
     """Lease up to ``limit`` due rows of ``channels`` until ``now + lease``, in id order."""
     token = str(uuid.uuid4())
     until = now + lease
-    values = {"now": now, "until": until, "token": token, "channels": list(channels)}
+    values = {
+        "now": now,
+        "until": until,
+        "token": token,
+        "channels": list(channels),
+        "limit": limit,
+    }
     async with write_turn(sessions), sessions() as session, session.begin():
         statement = _CLAIM
         if is_postgres(session):
             # Claims take turns, so each sees the leases the one before it committed.
             await session.execute(claim_turn())
             statement = _CLAIM_LOCKING
-        claimed = await session.execute(statement, {**values, "limit": limit})
+        claimed = await session.execute(statement, values)
         rows = sorted(claimed.all(), key=lambda r: r.id)
     return [
         Claimed(
@@ -137,11 +143,14 @@ async def claim_outbox(
     ]
 
 
+_CLAIM_TURN = select(
+    func.pg_advisory_xact_lock(text(str(CLAIM_LOCK_KEY))),
+    func.set_config("enable_sort", "off", True),
+)
+
+
 def claim_turn() -> Select[Any]:
     """PostgreSQL: wait for this process's turn to claim, and plan the claim as an ordered
     walk of ``ix_outbox_pending`` (no sort: with stale statistics the planner would sort every
     unsent row rather than stop after the batch). Both last until the transaction ends."""
-    return select(
-        func.pg_advisory_xact_lock(text(str(CLAIM_LOCK_KEY))),
-        func.set_config("enable_sort", "off", True),
-    )
+    return _CLAIM_TURN
