@@ -60,6 +60,8 @@ class Call:
     at: float
     status: int = 200
     result: Any = None
+    #: How the parameters came: ``application/json``, a form, or multipart.
+    content_type: str = ""
 
 
 @dataclass
@@ -200,7 +202,7 @@ class TelegramApiDouble:
         if method is None:
             return _error(404, "Not Found")
         params = await _params(request)
-        call = Call(method, params, time.monotonic())
+        call = Call(method, params, time.monotonic(), content_type=request.content_type)
         self.calls.append(call)
         try:
             failure = self._take_failure(method, params)
