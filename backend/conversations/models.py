@@ -14,7 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel
 
 from backend.db.base import Base, utcnow
 from backend.db.types import JsonType, UTCDateTime
@@ -78,3 +78,8 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivery_status: Mapped[str | None] = mapped_column(String(16))
     delivery_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A row's place in the multi-row ``INSERT`` that wrote it, and nothing else: with it,
+    #: SQLAlchemy writes many rows in one statement on SQLite too and still knows which id
+    #: each got (SQLite does not promise ``RETURNING``'s order, so without it every row was
+    #: its own statement). Replies are ordered by ``id``, never by this.
+    _insert_sentinel: Mapped[int | None] = orm_insert_sentinel("insert_sentinel")
