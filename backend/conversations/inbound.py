@@ -27,6 +27,7 @@ from backend.conversations.store import DatabaseStore
 from backend.conversations.who_is_writing import ask_now, mark_asked, pick
 from backend.db.base import utcnow
 from backend.db.dialect import insert_for
+from backend.db.uniform_updates import write_alike
 from backend.db.write_turns import write_turn
 from backend.media.queue import enqueue as enqueue_media
 from backend.people.addresses import (
@@ -110,6 +111,7 @@ class InboundService:
         """One transaction for the messages of a batch, handled in their order."""
         now = self._clock()
         async with write_turn(self._sessions), self._sessions() as session, session.begin():
+            write_alike(session, Beneficiary, Address)  # locked by the lookup of who writes
             inbound_ids = await record_all(session, envelopes, now)
             new = [e for e, i in zip(envelopes, inbound_ids, strict=True) if i is not None]
             writers = await writers_at_all(

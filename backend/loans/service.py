@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.applications.models import Application
 from backend.db.claim import lock_for_write
+from backend.db.pending import reading
 from backend.loans.models import Fund, Installment, Loan, Repayment
 from backend.loans.money import to_major
 from backend.loans.schedule import (
@@ -201,7 +202,8 @@ async def next_payment(
                 Installment.paid_minor < Installment.amount_minor,
             )
             .order_by(Installment.due_on, Installment.id)
-            .limit(1)
+            .limit(1),
+            execution_options=reading(session, Installment, Loan),
         )
     ).first()
     if found is None:

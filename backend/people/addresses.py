@@ -299,9 +299,13 @@ def reply_through(person: Beneficiary, address: Address, *, now: datetime) -> No
 async def record_consent(
     session: AsyncSession, *, person: Beneficiary, address: Address, version: str, at: datetime
 ) -> None:
-    """Keep a consent with its version and the address it was given on."""
+    """Keep a consent with its version and the address it was given on.
+
+    Nothing pending is flushed first (the person and the address are rows already): in an
+    inbound batch that flush would write the earlier turns' changes in statements of their
+    own, instead of with the batch's."""
     await session.execute(
-        insert(Consent).values(
-            beneficiary_id=person.id, address_id=address.id, version=version, given_at=at
-        )
+        insert(Consent)
+        .values(beneficiary_id=person.id, address_id=address.id, version=version, given_at=at)
+        .execution_options(autoflush=False)
     )

@@ -16,12 +16,17 @@ STAGES = ("started", "profile_done", "eligible", "submitted", "accepted")
 async def record_step(
     session: AsyncSession, *, beneficiary_id: int | None, program: str, stage: str, now: datetime
 ) -> None:
-    """Count a person at a stage once; a second time changes nothing."""
+    """Count a person at a stage once; a second time changes nothing.
+
+    Nothing pending is flushed first: the statement reads nothing, and the person is a row
+    already (a flush here, in the middle of an inbound batch, would write the earlier turns'
+    changes in statements of their own)."""
     insert = insert_for(session)
     await session.execute(
         insert(FunnelStep)
         .values(beneficiary_id=beneficiary_id, program=program, stage=stage, at=now)
         .on_conflict_do_nothing(index_elements=["beneficiary_id", "program", "stage"])
+        .execution_options(autoflush=False)
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.applications.models import Application
 from backend.db.claim import lock_for_write
+from backend.db.pending import reading
 from backend.reminders.planning import (
     cancel_reminders,
     move_training_reminders,
@@ -186,6 +187,7 @@ async def upcoming_for(
     mine = select(Enrollment.training_id).where(
         Enrollment.beneficiary_id == beneficiary_id, Enrollment.status == "enrolled"
     )
+    reads = reading(session, Training, Application, Enrollment)
     trainings = list(
         await session.scalars(
             select(Training)
@@ -194,10 +196,11 @@ async def upcoming_for(
                 Training.starts_at > now,
                 Training.program.in_(programs) | Training.id.in_(mine),
             )
-            .order_by(Training.starts_at, Training.id)
+            .order_by(Training.starts_at, Training.id),
+            execution_options=reads,
         )
     )
-    enrolled = set(await session.scalars(mine))
+    enrolled = set(await session.scalars(mine, execution_options=reads))
     return [await view_of(session, t, enrolled=t.id in enrolled) for t in trainings]
 
 

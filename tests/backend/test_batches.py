@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from backend.cases.models import Case, CaseMessage
 from backend.conversations.batching import Batches
 from backend.conversations.models import InboundMessage, OutboxMessage
 from backend.people.addresses import add_address
-from backend.people.models import Beneficiary
+from backend.people.models import Address, Beneficiary, Consent
 from backend.settings import Settings
+from conversations.messages import Incoming
 from tests.backend.fakes import RecordingAdapter
 from tests.backend.test_pipeline import build, count, envelope
 from tests.support import FakeClock
@@ -165,3 +167,114 @@ async def test_finishing_waits_for_the_batch_being_handled() -> None:
     release.set()
     await finishing
     assert done == [1]
+
+
+async def test_a_batch_writes_each_table_of_people_in_one_update(
+    settings: Settings, clock: FakeClock
+) -> None:
+    """People who changed differently (some gave a new name on the channel, the others not)
+    are written by one UPDATE per table, each with their own values: the ORM would start a new
+    statement at every change of the columns written, about one per person."""
+    runtime = build(settings, clock, RecordingAdapter())
+    addresses = [f"person-{n}" for n in range(8)]
+    await _walk_in(runtime, clock, addresses)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(" ".join(statement.split()[:2]))
+
+    def named(n: int) -> str | None:
+        return f"Amina {n}" if n % 2 else None
+
+    batch = [
+        dataclasses.replace(
+            envelope("menu", address=a),
+            incoming=Incoming(text="menu", language_hint="fr", sender_name=named(n)),
+        )
+        for n, a in enumerate(addresses)
+    ]
+    event.listen(runtime.db.sync_engine, "before_cursor_execute", seen)
+    results = await asyncio.gather(*(runtime.inbound.receive(e) for e in batch))
+    event.remove(runtime.db.sync_engine, "before_cursor_execute", seen)
+    assert all(r.outbox_ids for r in results)
+    # The first message may go alone, the others together (see the test above).
+    assert statements.count("UPDATE beneficiaries") <= 2
+    assert statements.count("UPDATE addresses") <= 2
+    async with runtime.sessions() as session:
+        people = {p.address: p for p in await session.scalars(select(Beneficiary))}
+        at = {a.address: a for a in await session.scalars(select(Address))}
+    for n, address in enumerate(addresses):
+        assert people[address].channel_name == named(n) == at[address].channel_name
+        assert people[address].state["node"] == "menu"
+        assert at[address].last_inbound_at is not None
+    await runtime.close()
+
+
+async def test_people_consenting_together_are_written_together(
+    settings: Settings, clock: FakeClock
+) -> None:
+    """Keeping a consent (and counting a funnel step) reads nothing, so it does not flush the
+    earlier turns of the batch first: those would go in statements of their own."""
+    runtime = build(settings, clock, RecordingAdapter())
+    addresses = [f"person-{n}" for n in range(8)]
+    for address in addresses:
+        for text in ["bonjour", "3"]:
+            await runtime.inbound.receive(envelope(text, address=address))
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(" ".join(statement.split()[:3]))
+
+    event.listen(runtime.db.sync_engine, "before_cursor_execute", seen)
+    await asyncio.gather(*(runtime.inbound.receive(envelope("oui", address=a)) for a in addresses))
+    event.remove(runtime.db.sync_engine, "before_cursor_execute", seen)
+    assert statements.count("INSERT INTO consents") == len(addresses)
+    assert statements.count("UPDATE beneficiaries SET") <= 2
+    async with runtime.sessions() as session:
+        consented = await session.scalars(select(Beneficiary.consent_version))
+        assert all(version is not None for version in consented)
+        assert await session.scalar(select(func.count()).select_from(Consent)) == len(addresses)
+    await runtime.close()
+
+
+async def test_people_reading_their_trainings_and_loans_together_are_written_together(
+    settings: Settings, clock: FakeClock
+) -> None:
+    """A turn that reads the person's trainings or next payment flushes nothing the query
+    does not read: the earlier turns' people and replies still go with the batch."""
+    runtime = build(settings, clock, RecordingAdapter())
+    addresses = [f"person-{n}" for n in range(8)]
+    await _walk_in(runtime, clock, addresses)
+    for address in addresses:
+        await runtime.inbound.receive(envelope("menu", address=address))
+    clock.advance(timedelta(minutes=1))
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(" ".join(statement.split()[:3]))
+
+    event.listen(runtime.db.sync_engine, "before_cursor_execute", seen)
+    results = await asyncio.gather(
+        *(
+            runtime.inbound.receive(envelope("6" if n % 2 else "7", address=a))
+            for n, a in enumerate(addresses)
+        )
+    )
+    event.remove(runtime.db.sync_engine, "before_cursor_execute", seen)
+    assert statements.count("SELECT installments.id, installments.loan_id,") == 4
+    assert statements.count("SELECT trainings.id, trainings.program,") == 4
+    assert statements.count("INSERT INTO outbox") <= 2
+    assert statements.count("UPDATE beneficiaries SET") <= 2
+    async with runtime.sessions() as session:
+        said = {
+            row.id: row.payload["text"]
+            for row in await session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.id.in_([i for r in results for i in r.outbox_ids])
+                )
+            )
+        }
+    for n, result in enumerate(results):
+        first = said[result.outbox_ids[0]]
+        assert ("paiement" if n % 2 else "session") in first
+    await runtime.close()

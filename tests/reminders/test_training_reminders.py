@@ -11,7 +11,7 @@ from backend.reminders.models import Reminder
 from backend.reminders.policy import policy_of
 from backend.runtime import Runtime
 from backend.trainings.models import Enrollment, Training
-from backend.trainings.service import TrainingChanges, enroll, update_training
+from backend.trainings.service import TrainingChanges, enroll, upcoming_for, update_training
 from tests.backend.fakes import RecordingAdapter
 from tests.reminders.conftest import add_person, outbox_count, reminders_of, tick_at, tunis
 from tests.support import FakeClock
@@ -157,3 +157,15 @@ async def test_the_reminder_has_coming_and_not_coming_buttons_and_the_answer_is_
         "cancelled",
         "not_coming",
     )
+
+
+async def test_a_person_sees_an_enrolment_not_yet_flushed_as_theirs(rt: Runtime) -> None:
+    """The query of a person's sessions skips the flush only when nothing pending is one of
+    the rows it reads: an enrolment added in the same transaction is flushed and seen."""
+    person = await add_person(rt)
+    training = await new_training(rt, tunis(2026, 12, 10, 10, 0), program="utss-cad")
+    async with rt.sessions() as session, session.begin():
+        assert await upcoming_for(session, beneficiary_id=person, now=rt.clock()) == []
+        session.add(Enrollment(training_id=training, beneficiary_id=person, source="staff"))
+        found = await upcoming_for(session, beneficiary_id=person, now=rt.clock())
+    assert [(t.id, t.enrolled) for t in found] == [(training, True)]
