@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, literal_column, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, literal_column, select, update
 
 from backend.conversations.models import OutboxMessage
 
@@ -96,14 +96,20 @@ _HELD_BY = and_(
     OUTBOX.c.claim_token == bindparam("w_token"),
     pending(OUTBOX.c.status),
 )
-#: Which of the given rows this claim still holds, locked until the commit. A no-op write, so
-#: that SQLite takes its write lock here rather than failing to upgrade a read.
+_GIVEN = OUTBOX.c.id.in_(bindparam("w_ids", expanding=True))
+#: Which of the given rows this claim still holds, locked until the commit. On SQLite a no-op
+#: write, so that SQLite takes its write lock here rather than failing to upgrade a read.
 STILL_HELD = (
     update(OUTBOX)
-    .where(OUTBOX.c.id.in_(bindparam("w_ids", expanding=True)), _HELD_BY)
+    .where(_GIVEN, _HELD_BY)
     .values(claim_token=OUTBOX.c.claim_token)
     .returning(OUTBOX.c.id)
 )
+#: The same on PostgreSQL: a row lock, not a write. A row written twice in one transaction has
+#: its foreign key checked again at the second write (PostgreSQL skips the check only for a
+#: row it did not write itself), under a share lock on the person, which waited for any
+#: inbound batch holding them.
+STILL_HELD_LOCKED = select(OUTBOX.c.id).where(_GIVEN, _HELD_BY).with_for_update(key_share=True)
 _RESULT: dict[str, Any] = {
     "status": bindparam("w_status"),
     "attempts": bindparam("w_attempts"),

@@ -71,8 +71,9 @@ def _claim_statement(*, for_update: bool) -> Any:
     )
     candidates = select(row.c.id).where(due).order_by(row.c.id).limit(bindparam("limit"))
     if for_update:
-        # The row locks wait for any writer still holding a candidate.
-        candidates = candidates.with_for_update()
+        # The row locks wait for any writer still holding a candidate; like the write that
+        # follows, they leave the key alone, so a row referring to one is not kept waiting.
+        candidates = candidates.with_for_update(key_share=True)
     # One statement claims and returns the rows: the candidates are locked (PostgreSQL) and
     # the statement is atomic under the write lock (SQLite).
     return (

@@ -171,7 +171,11 @@ async def _load(session: AsyncSession, keys: set[Key]) -> dict[Key, Writers]:
     """The writers of each address in ``keys`` that has any, with their open-case flags.
 
     On PostgreSQL the rows are locked in the order of their ids, so two transactions locking
-    overlapping sets wait for each other instead of deadlocking."""
+    overlapping sets wait for each other instead of deadlocking. The lock is the one an
+    ``UPDATE`` of other columns than the key takes (``FOR NO KEY UPDATE``): a row written
+    elsewhere that refers to the person (an outbox row queued or recorded, a reminder) checks
+    its key under a share lock, which ``FOR UPDATE`` would make wait for the whole batch, and
+    the dispatcher recording results for rows of people of the batch then deadlocked with it."""
     if not keys:
         return {}
     by_channel: dict[str, set[str]] = {}
@@ -193,7 +197,7 @@ async def _load(session: AsyncSession, keys: set[Key]) -> dict[Key, Writers]:
         .execution_options(populate_existing=True)
     )
     if is_postgres(session):
-        query = query.with_for_update(of=[Beneficiary, Address])
+        query = query.with_for_update(of=[Beneficiary, Address], key_share=True)
     rows: dict[Key, list[tuple[Beneficiary, Address]]] = {}
     open_cases: set[int] = set()
     for person, row, is_open in (await session.execute(query)).all():
