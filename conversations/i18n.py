@@ -7,6 +7,7 @@ checkout works before ``make i18n`` has run.
 
 from __future__ import annotations
 
+import functools
 import gettext
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -37,8 +38,10 @@ def pick_language(hint: str | None, default: str) -> str:
     return default
 
 
+@functools.cache
 def native_name(lang: str) -> str:
-    """The language's own name for itself, from CLDR (``العربية``, ``Français``...)."""
+    """The language's own name for itself, from CLDR (``العربية``, ``Français``...); read once
+    per language, as the language menu shows them all at every turn that asks."""
     name = Locale.parse(FORMAT_LOCALES[lang]).language_name or lang
     return name[:1].upper() + name[1:]
 
