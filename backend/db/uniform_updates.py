@@ -9,8 +9,9 @@ in all the columns any of them changed makes the rows alike, and they go as one 
 a column a row did not change is written with the value it already has.
 
 Only for rows the transaction has locked (the inbound path locks the people who write and
-their addresses): writing back a column read earlier would otherwise undo another
-transaction's change to it.
+their addresses on PostgreSQL; on SQLite its first statement is a write, so it holds the
+database's write lock throughout): writing back a column read earlier would otherwise undo
+another transaction's change to it.
 """
 
 from __future__ import annotations
