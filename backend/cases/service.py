@@ -29,11 +29,13 @@ class CaseClosedError(Exception):
 
 
 async def locked_person(session: AsyncSession, beneficiary_id: int | None) -> Beneficiary | None:
-    """The case's person, locked against a message of theirs arriving at the same moment."""
+    """The case's person, locked against a message of theirs arriving at the same moment
+    (as the inbound path locks them: ``FOR NO KEY UPDATE``, which leaves the rows that refer
+    to them, a reminder or a reply being queued or recorded, free to be written)."""
     if beneficiary_id is None:
         return None
     return await session.scalar(
-        select(Beneficiary).where(Beneficiary.id == beneficiary_id).with_for_update()
+        select(Beneficiary).where(Beneficiary.id == beneficiary_id).with_for_update(key_share=True)
     )
 
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.cases.service import locked_person
 from backend.conversations.dispatcher import Dispatcher
 from backend.conversations.models import OutboxMessage
 from backend.conversations.outbox import queue_messages
@@ -70,12 +71,18 @@ async def holding(
 
 
 @pytest.mark.usefixtures("postgres")
-async def test_a_reply_is_queued_for_a_person_while_a_turn_holds_them(
-    sessions: async_sessionmaker[AsyncSession], holding: AsyncSession
+@pytest.mark.parametrize("holder", ["a turn", "staff answering"])
+async def test_a_reply_is_queued_for_a_person_while_they_are_held(
+    sessions: async_sessionmaker[AsyncSession], holding: AsyncSession, holder: str
 ) -> None:
     clock = FakeClock()
     person = await a_person(sessions, clock)
-    await writers_at(holding, channel="test", address="216", default_language="fr", now=clock())
+    if holder == "a turn":
+        await writers_at(
+            holding, channel="test", address="216", default_language="fr", now=clock()
+        )
+    else:
+        assert await locked_person(holding, person) is not None
 
     row_id = await asyncio.wait_for(queue_for(sessions, person, clock), PATIENCE)
 
