@@ -23,6 +23,9 @@ from conversations.engine import Engine
 from conversations.i18n import Catalogs
 from tests.support import FakeClock
 
+#: Writes out the tasks a hung teardown waits for (see the module).
+pytest_plugins = ("tests.teardown_watch",)
+
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("MASSAR_TEST_DATABASE_URL")
 
