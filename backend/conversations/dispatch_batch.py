@@ -14,8 +14,11 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, and_, bindparam, literal_column, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 
 from backend.conversations.models import OutboxMessage
+from backend.db.dialect import is_postgres
 
 DUE_STATUSES = ("queued", "retry")
 
@@ -110,6 +113,13 @@ STILL_HELD = (
 #: row it did not write itself), under a share lock on the person, which waited for any
 #: inbound batch holding them.
 STILL_HELD_LOCKED = select(OUTBOX.c.id).where(_GIVEN, _HELD_BY).with_for_update(key_share=True)
+
+
+def still_held(session: AsyncSession) -> Executable:
+    """The statement that finds (and locks) the rows a claim still holds, for this database."""
+    return STILL_HELD_LOCKED if is_postgres(session) else STILL_HELD
+
+
 _RESULT: dict[str, Any] = {
     "status": bindparam("w_status"),
     "attempts": bindparam("w_attempts"),

@@ -28,15 +28,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.conversations.dispatch_batch import (
     RECORD,
     RECORD_RETRY,
-    STILL_HELD,
-    STILL_HELD_LOCKED,
     Batch,
     Claimed,
+    still_held,
 )
 from backend.conversations.outbox_claim import claim_outbox
 from backend.conversations.send_policy import HeldMessage, SendPolicy
 from backend.db.base import utcnow
-from backend.db.dialect import is_postgres
 from backend.db.write_turns import write_turn
 from backend.people.models import Beneficiary
 from bot.base import (
@@ -361,8 +359,8 @@ class Dispatcher:
             return
         ids = [w["w_id"] for w in batch.writes]
         async with write_turn(self._sessions), self._sessions() as session, session.begin():
-            still_held = STILL_HELD_LOCKED if is_postgres(session) else STILL_HELD
-            held = set(await session.scalars(still_held, {"w_ids": ids, "w_token": token}))
+            params = {"w_ids": ids, "w_token": token}
+            held = set(await session.scalars(still_held(session), params))
             writes = [{**w, "w_token": token} for w in batch.writes if w["w_id"] in held]
             plain = [w for w in writes if "w_payload" not in w]
             retries = [w for w in writes if "w_payload" in w]
