@@ -24,9 +24,16 @@ class Chat:
     async def send(self, text: str | None = None, **incoming: object) -> list[Outgoing]:
         """Type ``text`` (or send any other incoming fields) and keep the replies."""
         message = Incoming(text=text, language_hint=self.lang, **incoming)  # type: ignore[arg-type]
+        passed_on = self.store.passed_on
         self.replies = await self.engine.handle(
             self.conversation, message, store=self.store, now=self.clock()
         )
+        if self.store.passed_on > passed_on and not self.replies:
+            # «Someone else is writing»: the backend, not the engine, asks who writes now
+            # (tests/bot/whatsapp/test_shared_number.py). Here the same person answers «me».
+            self.replies = await self.engine.greet_writer(
+                self.conversation, store=self.store, now=self.clock(), name=None
+            )
         self.clock.advance(timedelta(seconds=20))
         assert self.replies or self.conversation.case_open, "every message gets a reply"
         return self.replies
