@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 
 from backend.people.models import Beneficiary
+from conversations import json_codec
 from conversations.messages import Conversation
 
 
@@ -15,7 +15,7 @@ def load_conversation(beneficiary: Beneficiary) -> Conversation:
     The state is copied: the engine changes it in place, and a change made to the loaded JSON
     itself would look like no change at all when the row is saved (a file sent was lost so).
     """
-    state = copy.deepcopy(beneficiary.state or {})
+    state = json_codec.copied(beneficiary.state or {})
     return Conversation(
         language=beneficiary.language,
         node=state.get("node", "new"),

@@ -12,12 +12,18 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from conversations import json_codec
+
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An engine for ``url``; on SQLite, foreign keys on, WAL, a generous busy timeout, and
     secure deletion."""
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
+    # The JSON columns (a person's state, every outbox payload) are written and read on every
+    # turn: orjson, with the standard library for what it refuses (conversations.json_codec).
+    kwargs.setdefault("json_serializer", json_codec.dumps)
+    kwargs.setdefault("json_deserializer", json_codec.loads)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 
