@@ -1,5 +1,5 @@
 """Queueing messages for a person: every reply, staff message, notice or reminder goes through
-here, into the outbox, in the caller's transaction. ``_row`` is the one shape of a new row."""
+here, into the outbox, in the caller's transaction. ``new_row`` is the one shape of a new row."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from backend.people.models import Beneficiary
 from conversations.messages import Outgoing
 
 
-def _row(
+def new_row(
     *,
     beneficiary_id: int | None,
     channel: str,
@@ -76,7 +76,7 @@ def queue_rows(
     flush (a batch of turns flushes once, and the rows keep the order they were added in)."""
     rows = [
         OutboxMessage(
-            **_row(
+            **new_row(
                 beneficiary_id=beneficiary_id,
                 channel=channel,
                 address=address,
@@ -124,7 +124,7 @@ async def queue_many(
     result = await session.execute(
         insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True),
         [
-            _row(
+            new_row(
                 beneficiary_id=person.id,
                 channel=to.get(person.id, (person.channel, person.address))[0],
                 address=to.get(person.id, (person.channel, person.address))[1],

@@ -279,3 +279,33 @@ async def test_people_reading_their_trainings_and_loans_together_are_written_tog
         first = said[result.outbox_ids[0]]
         assert ("paiement" if n % 2 else "session") in first
     await runtime.close()
+
+
+async def test_batches_of_any_size_record_their_keys_with_one_compiled_statement(
+    settings: Settings, clock: FakeClock
+) -> None:
+    """The inbound keys of a batch go as one statement given its rows as parameters: compiled
+    for the first batch, then taken from SQLAlchemy's cache whatever the batch's size (rows
+    written into the statement made a new one to compile, milliseconds, for every batch)."""
+    runtime = build(settings, clock, RecordingAdapter())
+    addresses = [f"person-{n}" for n in range(6)]
+    await _walk_in(runtime, clock, addresses)
+    reused: list[bool] = []
+
+    def record(
+        _conn: object, _cursor: object, statement: str, _p: object, context: Any, _m: object
+    ) -> None:
+        if statement.startswith("INSERT INTO inbound_messages"):
+            reused.append(context.cache_hit == context.dialect.CACHE_HIT)
+
+    event.listen(runtime.db.sync_engine, "before_cursor_execute", record)
+    try:
+        for size in (2, 5, 3):
+            batch = [envelope("menu", address=a) for a in addresses[:size]]
+            results = await asyncio.gather(*(runtime.inbound.receive(e) for e in batch))
+            assert all(r.outbox_ids for r in results)
+    finally:
+        event.remove(runtime.db.sync_engine, "before_cursor_execute", record)
+    # The first batch of several compiles it (one message alone is a statement of its own).
+    assert len(reused) == 3 and all(reused[1:])
+    await runtime.close()
