@@ -75,20 +75,41 @@ def queue_rows(
     """Add one outbox row per message, due now; they get their ids at the session's next
     flush (a batch of turns flushes once, and the rows keep the order they were added in)."""
     rows = [
-        OutboxMessage(
-            **new_row(
-                beneficiary_id=beneficiary_id,
-                channel=channel,
-                address=address,
-                message=message,
-                now=now,
-                scrub_after_send=scrub_after_send,
-            )
+        OutboxMessage(**row)
+        for row in new_rows(
+            channel=channel,
+            address=address,
+            messages=messages,
+            beneficiary_id=beneficiary_id,
+            now=now,
+            scrub_after_send=scrub_after_send,
         )
-        for message in messages
     ]
     session.add_all(rows)
     return rows
+
+
+def new_rows(
+    *,
+    channel: str,
+    address: str,
+    messages: Iterable[Outgoing],
+    beneficiary_id: int | None,
+    now: datetime,
+    scrub_after_send: bool = False,
+) -> list[dict[str, Any]]:
+    """One new row per message to one address (see :func:`new_row`)."""
+    return [
+        new_row(
+            beneficiary_id=beneficiary_id,
+            channel=channel,
+            address=address,
+            message=message,
+            now=now,
+            scrub_after_send=scrub_after_send,
+        )
+        for message in messages
+    ]
 
 
 async def queue_for(

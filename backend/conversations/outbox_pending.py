@@ -23,7 +23,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.sql.util import find_tables
 
 from backend.conversations.models import OutboxMessage
-from backend.conversations.outbox import new_row
+from backend.conversations.outbox import new_rows
 from conversations.messages import Outgoing
 
 #: Where a session keeps the rows queued and not yet written (in its ``info``).
@@ -56,17 +56,15 @@ def queue_later(
 ) -> list[QueuedRow]:
     """One row per message, due now, written with the others of the session (see above)."""
     rows = [
-        QueuedRow(
-            new_row(
-                beneficiary_id=beneficiary_id,
-                channel=channel,
-                address=address,
-                message=message,
-                now=now,
-                scrub_after_send=scrub_after_send,
-            )
+        QueuedRow(row)
+        for row in new_rows(
+            channel=channel,
+            address=address,
+            messages=messages,
+            beneficiary_id=beneficiary_id,
+            now=now,
+            scrub_after_send=scrub_after_send,
         )
-        for message in messages
     ]
     session.info[PENDING_KEY].extend(rows)
     return rows
